@@ -1,0 +1,1 @@
+// The EventStore module.

@@ -1,0 +1,1 @@
+print("energy-cluster")
