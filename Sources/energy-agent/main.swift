@@ -1,1 +1,4 @@
-print("energy-agent")
+import Agent
+import Glibc
+
+exit(AgentCommand.main(Array(CommandLine.arguments.dropFirst())).rawValue)

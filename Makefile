@@ -1,0 +1,101 @@
+# energy-agent: build, test, run, benchmark and install.
+#
+#   make run     release build, then `energy-agent run` with data under ./var
+#   make test    install what the tests need (Debian 12), build, run every test
+#
+SWIFT        ?= swift
+PREFIX       ?= /usr/local
+DESTDIR      ?=
+DATA_DIR     ?= ./var
+PYTHON       ?= python3
+VENV         ?= .venv
+SWIFT_FLAGS  ?=
+RELEASE_BIN   = .build/release
+DEBUG_BIN     = .build/debug
+
+# Debian packages the build and the tests need.
+APT_PACKAGES = libsqlite3-dev libudev-dev sqlite3 umockdev libumockdev-dev gir1.2-umockdev-1.0 \
+               python3-gi python3-venv systemd socat
+
+.PHONY: all build release run test deps venv swift-test parity-test umockdev-test system-test \
+        bench demo install uninstall clean help
+
+all: build
+
+help:
+	@echo "make run      release build, then energy-agent run (data in $(DATA_DIR))"
+	@echo "make test     install test dependencies, build, run every test"
+	@echo "make build    debug build"
+	@echo "make release  release build"
+	@echo "make bench    benchmarks (replay throughput, clustering against scikit-learn)"
+	@echo "make demo     replay a shipped capture through a simulated serial port"
+	@echo "make install  install binaries, udev rule and systemd unit (PREFIX, DESTDIR)"
+	@echo "make clean    remove build products"
+
+build:
+	$(SWIFT) build $(SWIFT_FLAGS)
+
+release:
+	$(SWIFT) build -c release $(SWIFT_FLAGS)
+
+run: release
+	$(RELEASE_BIN)/energy-agent run --data-dir $(DATA_DIR) $(ARGS)
+
+# Installs the Debian packages when run as root; otherwise names the command to run.
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ]; then \
+	        echo "installing:$$missing"; \
+	        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	    else \
+	        echo "missing Debian packages; run: sudo apt-get install -y$$missing" >&2; exit 1; \
+	    fi; \
+	fi
+
+# The Python environment with the pinned scikit-learn used as the clustering reference.
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: tools/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r tools/requirements.txt
+	touch $@
+
+test: deps venv
+	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
+	$(SWIFT) build -c release $(SWIFT_FLAGS)
+	$(MAKE) --no-print-directory swift-test parity-test umockdev-test system-test
+
+swift-test:
+	ENERGY_AGENT_BIN=$(CURDIR)/$(RELEASE_BIN) $(SWIFT) test --skip-build $(SWIFT_FLAGS)
+
+parity-test: venv
+	$(VENV)/bin/python tools/parity-check $(RELEASE_BIN)/energy-cluster
+
+umockdev-test:
+	@if [ -x Tests/umockdev/run-udev-tests.sh ]; then Tests/umockdev/run-udev-tests.sh; fi
+
+system-test: venv
+	@if [ -d Tests/system ]; then $(VENV)/bin/python -m unittest discover -s Tests/system -t . -v; fi
+
+bench: release venv
+	$(VENV)/bin/python tools/bench-replay $(RELEASE_BIN)/energy-agent
+	@if [ -x tools/bench-cluster ]; then $(VENV)/bin/python tools/bench-cluster $(RELEASE_BIN)/energy-cluster; fi
+
+install: release
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(RELEASE_BIN)/energy-agent $(RELEASE_BIN)/energy-cluster $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(PREFIX)/lib/udev/rules.d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	install -m 0644 udev/99-energy-sensor.rules $(DESTDIR)$(PREFIX)/lib/udev/rules.d/
+	sed 's|@BINDIR@|$(PREFIX)/bin|g' udev/energy-agent.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/energy-agent.service
+	chmod 0644 $(DESTDIR)$(PREFIX)/lib/systemd/system/energy-agent.service
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/energy-agent $(DESTDIR)$(PREFIX)/bin/energy-cluster
+	rm -f $(DESTDIR)$(PREFIX)/lib/udev/rules.d/99-energy-sensor.rules
+	rm -f $(DESTDIR)$(PREFIX)/lib/systemd/system/energy-agent.service
+
+clean:
+	rm -rf .build

@@ -1,0 +1,98 @@
+import EventStore
+import SensorFormat
+import SerialDevices
+
+/// Turns framed lines into stored events or stored rejected lines: the one path every line
+/// takes, from a tty or a capture file.
+public final class Ingestor {
+    /// Running totals of what the lines became.
+    public struct Counts: Sendable, Equatable {
+        public var lines = 0
+        public var stored = 0
+        public var duplicates = 0
+        public var rejected = 0
+        /// Rejected lines whose bytes were already in `rejected_lines`.
+        public var rejectedAgain = 0
+        /// Rejected lines per field at fault.
+        public var rejectedByField: [String: Int] = [:]
+
+        public init() {}
+
+        /// The summary sentence printed at the end of a replay.
+        public var summary: String {
+            var text = "\(stored) events stored, \(duplicates) duplicates, \(rejected + rejectedAgain) lines rejected"
+            if !rejectedByField.isEmpty {
+                let parts = rejectedByField.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+                    .map { "\($0.key): \($0.value)" }
+                text += " (" + parts.joined(separator: ", ") + ")"
+            }
+            if rejectedAgain > 0 { text += ", \(rejectedAgain) of them already stored" }
+            return text
+        }
+    }
+
+    /// The store written to.
+    public let store: EventStore
+    private let parser = EventParser()
+    /// Totals since the ingestor was made.
+    public private(set) var counts = Counts()
+    /// Each device's stored event count.
+    public private(set) var deviceCounts: [Int64: Int]
+    /// Called when a device's stored event count reaches a multiple of `clusterEvery`.
+    public var onThreshold: ((_ device: Int64, _ count: Int) -> Void)?
+    /// The clustering period; 0 turns the threshold calls off.
+    public var clusterEvery: Int
+
+    /// Creates an ingestor over a store.
+    public init(store: EventStore, clusterEvery: Int) throws {
+        self.store = store
+        self.clusterEvery = clusterEvery
+        deviceCounts = try store.eventCounts()
+    }
+
+    /// Stores one line as an event or as a rejected line.
+    /// - Parameters:
+    ///   - line: the line from the framer.
+    ///   - source: the tty path or capture file.
+    ///   - sourceLine: the line number in a capture; `nil` for a tty.
+    ///   - receivedAt: when it arrived, ISO 8601 UTC.
+    /// - Throws: ``DatabaseError`` when the store fails; the line is then not counted.
+    public func ingest(_ line: LineFramer.Line, source: String, sourceLine: Int?, receivedAt: String) throws {
+        let raw = UnsafeRawBufferPointer(line.bytes)
+        let parsed: SensorEvent
+        do throws(ParseError) {
+            if line.isTruncated {
+                throw ParseError(
+                    field: "line",
+                    message: "\(line.length) bytes, longer than the \(EventParser.maximumLineLength) allowed")
+            }
+            parsed = try parser.parse(line.bytes)
+        } catch {
+            let outcome = try store.reject(
+                line: raw, length: line.length, error: error, source: source, sourceLine: sourceLine,
+                receivedAt: receivedAt)
+            counts.lines += 1
+            if case .stored = outcome { counts.rejected += 1 } else { counts.rejectedAgain += 1 }
+            counts.rejectedByField[error.field, default: 0] += 1
+            return
+        }
+        let outcome = try store.store(
+            parsed, line: raw, source: source, sourceLine: sourceLine, receivedAt: receivedAt)
+        counts.lines += 1
+        switch outcome {
+        case .duplicate:
+            counts.duplicates += 1
+        case .stored:
+            counts.stored += 1
+            let count = deviceCounts[parsed.deviceID, default: 0] + 1
+            deviceCounts[parsed.deviceID] = count
+            if clusterEvery > 0, count % clusterEvery == 0 {
+                onThreshold?(parsed.deviceID, count)
+            }
+        }
+    }
+}
+
+// The ingestor drives one store connection from one thread.
+@available(*, unavailable)
+extension Ingestor: Sendable {}

@@ -1,0 +1,112 @@
+import EventStore
+import SerialDevices
+
+/// `energy-agent replay FILE...`: feeds captured serial logs through the same path as a live
+/// sensor.
+public enum ReplayCommand {
+    /// The lines stored per transaction.
+    static let batchSize = 8192
+
+    public static let spec = CommandSpec(
+        name: "replay", usage: "replay [OPTIONS] FILE...",
+        summary: "Replay captured serial logs into the database, as if the sensor had sent them.",
+        details: """
+            Every line becomes a stored event or a stored rejected line with its reason. A line already
+            stored (same bytes, same device) is counted, not stored again, so replaying a capture twice
+            changes nothing but those counts. `-` reads standard input. Clustering runs started by the
+            replay are waited for before it exits.
+            """,
+        options: DataDirectory.options, positionals: 1...Int.max)
+
+    /// Runs the command.
+    public static func main(_ arguments: [String]) throws -> ExitCode {
+        let parsed = try spec.parse(arguments)
+        if parsed.flag("help") {
+            Console.output(spec.helpText)
+            return .success
+        }
+        let data = DataDirectory(arguments: parsed)
+        // Every input is checked before anything is stored, so a typo costs nothing.
+        var inputs: [InputFile] = []
+        for path in parsed.positionals { inputs.append(try InputFile(path: path)) }
+        try data.create()
+        let store = try openStore(data)
+        defer { store.close() }
+        let ingestor = try Ingestor(store: store, clusterEvery: 0)
+        for input in inputs {
+            let before = ingestor.counts
+            try replay(input, into: ingestor)
+            var counts = ingestor.counts
+            counts.subtract(before)
+            Console.error("replay: \(input.path): \(counts.summary)\n")
+        }
+        return .success
+    }
+
+    /// Opens the store, turning its errors into a command error.
+    static func openStore(_ data: DataDirectory) throws -> EventStore {
+        do {
+            return try EventStore(path: data.databasePath)
+        } catch let error as DatabaseError {
+            throw CommandError("cannot open the database: \(error)", code: error.isBusy ? .unavailable : .ioError)
+        }
+    }
+
+    /// Streams one capture through the ingestor, in batched transactions.
+    static func replay(_ input: InputFile, into ingestor: Ingestor) throws {
+        var framer = LineFramer()
+        var clock = WallClock()
+        var progress = ProgressBar()
+        var bytesDone = 0
+        let source = input.path == "-" ? "stdin" : input.path
+        var inBatch = 0
+        let store = ingestor.store
+        func ingest(_ line: LineFramer.Line, _ receivedAt: String) throws {
+            if inBatch == 0 { try store.begin() }
+            try ingestor.ingest(line, source: source, sourceLine: line.number, receivedAt: receivedAt)
+            inBatch += 1
+            if inBatch >= batchSize {
+                try store.commit()
+                inBatch = 0
+            }
+        }
+        do {
+            while true {
+                let chunk = try input.read()
+                if chunk.isEmpty { break }
+                bytesDone += chunk.count
+                let receivedAt = clock.nowText()
+                try framer.append(chunk) { try ingest($0, receivedAt) }
+                progress.update(
+                    name: source, bytesDone: bytesDone, bytesTotal: input.size, events: ingestor.counts.stored)
+            }
+            let receivedAt = clock.nowText()
+            try framer.finish { try ingest($0, receivedAt) }
+            if inBatch > 0 { try store.commit() }
+        } catch let error as DatabaseError {
+            progress.clear()
+            store.rollback()
+            throw CommandError("replay of \(source) stopped: \(error)", code: .ioError)
+        } catch {
+            progress.clear()
+            if inBatch > 0 { try? store.commit() }
+            throw error
+        }
+        progress.clear()
+    }
+}
+
+extension Ingestor.Counts {
+    /// Subtracts earlier totals, leaving what happened since.
+    mutating func subtract(_ other: Ingestor.Counts) {
+        lines -= other.lines
+        stored -= other.stored
+        duplicates -= other.duplicates
+        rejected -= other.rejected
+        rejectedAgain -= other.rejectedAgain
+        for (field, count) in other.rejectedByField {
+            rejectedByField[field, default: 0] -= count
+            if rejectedByField[field] == 0 { rejectedByField[field] = nil }
+        }
+    }
+}
