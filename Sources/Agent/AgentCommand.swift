@@ -6,6 +6,7 @@ public enum AgentCommand {
     static let commands: [(spec: CommandSpec, main: @Sendable ([String]) throws -> ExitCode)] = [
         (ReplayCommand.spec, ReplayCommand.main),
         (ExportCommand.spec, ExportCommand.main),
+        (ClusterCommand.spec, ClusterCommand.main),
     ]
 
     /// The top-level help.

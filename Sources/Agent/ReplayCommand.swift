@@ -16,7 +16,13 @@ public enum ReplayCommand {
             changes nothing but those counts. `-` reads standard input. Clustering runs started by the
             replay are waited for before it exits.
             """,
-        options: DataDirectory.options, positionals: 1...Int.max)
+        options: DataDirectory.options + ClusterOptions.options + [
+            OptionSpec(
+                "coalesce",
+                help: "Coalesce thresholds crossed during a run into one next run, as the live agent does, instead of one run per threshold."),
+            OptionSpec("quiet", help: "Print only the summary lines and errors."),
+        ],
+        positionals: 1...Int.max)
 
     /// Runs the command.
     public static func main(_ arguments: [String]) throws -> ExitCode {
@@ -26,19 +32,26 @@ public enum ReplayCommand {
             return .success
         }
         let data = DataDirectory(arguments: parsed)
+        let cluster = try ClusterOptions(arguments: parsed, spec: spec)
         // Every input is checked before anything is stored, so a typo costs nothing.
         var inputs: [InputFile] = []
         for path in parsed.positionals { inputs.append(try InputFile(path: path)) }
-        try data.create()
-        let store = try openStore(data)
-        defer { store.close() }
-        let ingestor = try Ingestor(store: store, clusterEvery: 0)
+        let log = Logger(prefix: "energy-agent replay: ", verbose: !parsed.flag("quiet"))
+        let session = try Session(
+            data: data, cluster: cluster, pending: parsed.flag("coalesce") ? .coalesce : .queue, log: log)
+        defer { session.finish() }
         for input in inputs {
-            let before = ingestor.counts
-            try replay(input, into: ingestor)
-            var counts = ingestor.counts
+            let before = session.ingestor.counts
+            try replay(input, into: session.ingestor, scheduler: session.scheduler)
+            var counts = session.ingestor.counts
             counts.subtract(before)
-            Console.error("replay: \(input.path): \(counts.summary)\n")
+            Console.error("energy-agent replay: \(input.path == "-" ? "stdin" : input.path): \(counts.summary)\n")
+        }
+        session.scheduler?.waitForAll()
+        let failed = session.scheduler?.finishedRuns.filter { $0.status == .failed } ?? []
+        if !failed.isEmpty {
+            Console.error("energy-agent replay: \(failed.count) clustering run(s) failed; see the messages above\n")
+            return .failure
         }
         return .success
     }
@@ -53,7 +66,7 @@ public enum ReplayCommand {
     }
 
     /// Streams one capture through the ingestor, in batched transactions.
-    static func replay(_ input: InputFile, into ingestor: Ingestor) throws {
+    static func replay(_ input: InputFile, into ingestor: Ingestor, scheduler: ClusterScheduler?) throws {
         var framer = LineFramer()
         var clock = WallClock()
         var progress = ProgressBar()
@@ -77,6 +90,7 @@ public enum ReplayCommand {
                 bytesDone += chunk.count
                 let receivedAt = clock.nowText()
                 try framer.append(chunk) { try ingest($0, receivedAt) }
+                scheduler?.poll()
                 progress.update(
                     name: source, bytesDone: bytesDone, bytesTotal: input.size, events: ingestor.counts.stored)
             }

@@ -1,0 +1,46 @@
+import EventStore
+
+/// `energy-agent cluster`: one clustering run now over all of a device's events.
+public enum ClusterCommand {
+    public static let spec = CommandSpec(
+        name: "cluster", usage: "cluster [OPTIONS]",
+        summary: "Cluster a device's events now (every device's by default) and store the labels.",
+        details: """
+            Runs the clustering program over all of each device's stored events, waits for it, stores
+            every event's label and the run, and rewrites the device's reports.
+            """,
+        options: DataDirectory.options + [OptionSpec("device", value: "ID", help: "Only this device.")]
+            + ClusterOptions.options.filter { $0.name != "cluster-every" })
+
+    /// Runs the command.
+    public static func main(_ arguments: [String]) throws -> ExitCode {
+        let parsed = try spec.parse(arguments)
+        if parsed.flag("help") {
+            Console.output(spec.helpText)
+            return .success
+        }
+        let device = try parsed.value("device").map { text in
+            guard let id = Int64(text) else { throw spec.usageError("--device must be an integer, got \"\(text)\"") }
+            return id
+        }
+        var cluster = try ClusterOptions(arguments: parsed, spec: spec)
+        cluster.every = 0
+        let data = DataDirectory(arguments: parsed)
+        let store = try ExportCommand.openExistingStore(data)
+        defer { store.close() }
+        let log = Logger(prefix: "energy-agent cluster: ")
+        let devices = try device.map { [$0] } ?? store.devices()
+        if devices.isEmpty {
+            throw CommandError("no events stored in \(data.databasePath)", code: .dataError)
+        }
+        let scheduler = cluster.scheduler(store: store, data: data, pending: .queue, log: log)
+        for device in devices {
+            let count = try store.eventCount(device: device)
+            guard count > 0 else { throw CommandError("device \(device) has no events", code: .dataError) }
+            scheduler.request(device: device, events: count)
+        }
+        scheduler.waitForAll()
+        let failed = scheduler.finishedRuns.filter { $0.status != .succeeded }
+        return failed.isEmpty ? .success : .failure
+    }
+}

@@ -1,0 +1,42 @@
+import EventStore
+
+/// The pipeline every ingesting command shares: the store, the ingestor, the clustering
+/// scheduler, wired together.
+final class Session {
+    let data: DataDirectory
+    let store: EventStore
+    let ingestor: Ingestor
+    let scheduler: ClusterScheduler?
+    let log: Logger
+    private var clock = WallClock()
+
+    /// Opens the store, marks runs an earlier agent left `running` as failed and asks for them
+    /// again, and connects the threshold of the ingestor to the scheduler.
+    init(data: DataDirectory, cluster: ClusterOptions, pending: ClusterScheduler.Pending, log: Logger) throws {
+        self.data = data
+        self.log = log
+        try data.create()
+        store = try ReplayCommand.openStore(data)
+        ingestor = try Ingestor(store: store, clusterEvery: cluster.every)
+        if cluster.every > 0 {
+            let scheduler = cluster.scheduler(store: store, data: data, pending: pending, log: log)
+            self.scheduler = scheduler
+            ingestor.onThreshold = { device, count in scheduler.request(device: device, events: count) }
+            let abandoned = try store.failAbandonedRuns(finishedAt: clock.nowText())
+            for device in abandoned {
+                let multiple = (ingestor.deviceCounts[device] ?? 0) / cluster.every * cluster.every
+                guard multiple > 0 else { continue }
+                log.warning("device \(device): a clustering run was left unfinished by an earlier agent; running it again")
+                scheduler.request(device: device, events: multiple)
+            }
+        } else {
+            scheduler = nil
+        }
+    }
+
+    /// Waits for the clustering runs, then closes the store.
+    func finish() {
+        scheduler?.waitForAll()
+        store.close()
+    }
+}
