@@ -179,12 +179,48 @@ public struct DeviceSelector: Sendable {
         return false
     }
 
-    /// The canonical path, with every symlink resolved, or nil if it does not exist.
-    /// The corresponding C function is `realpath`.
+    /// The canonical path, with every symlink resolved and `.`/`..` removed, or nil if it does
+    /// not exist.
+    ///
+    /// Does what `realpath` does with `lstat` and `readlink`: umockdev 0.17's preload library,
+    /// under which the agent runs in tests, corrupts memory in its `realpath` wrapper.
     @Sendable public static func realPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
+        var resolved: [Substring] = []
+        // Components still to walk, the next one last.
+        var pending: [Substring] = path.split(separator: "/").reversed()
+        if !path.hasPrefix("/") {
+            var cwd = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            guard getcwd(&cwd, cwd.count) != nil else { return nil }
+            pending += cString(cwd).split(separator: "/").reversed()
+        }
+        var linksFollowed = 0
+        var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        while let component = pending.popLast() {
+            if component == "." { continue }
+            if component == ".." {
+                _ = resolved.popLast()
+                continue
+            }
+            let candidate = "/" + (resolved + [component]).joined(separator: "/")
+            var info = stat()
+            guard lstat(candidate, &info) == 0 else { return nil }
+            guard info.st_mode & S_IFMT == S_IFLNK else {
+                resolved.append(component)
+                continue
+            }
+            linksFollowed += 1
+            guard linksFollowed <= 40 else { return nil }
+            let length = readlink(candidate, &target, target.count - 1)
+            guard length > 0 else { return nil }
+            let link = cString(Array(target[..<length]) + [0])
+            if link.hasPrefix("/") { resolved.removeAll() }
+            pending += link.split(separator: "/").reversed()
+        }
+        return "/" + resolved.joined(separator: "/")
+    }
+
+    private static func cString(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     private func explicitPath(naming device: TTYDevice) -> String? {
