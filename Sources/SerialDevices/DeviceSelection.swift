@@ -51,9 +51,10 @@ public struct USBMatch: Equatable, Hashable, Sendable, CustomStringConvertible {
     }
 
     private static func isHexID(_ text: Substring) -> Bool {
-        text.utf8.count == 4 && text.utf8.allSatisfy { byte in
-            (0x30...0x39).contains(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte)
-        }
+        text.utf8.count == 4
+            && text.utf8.allSatisfy { byte in
+                (0x30...0x39).contains(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte)
+            }
     }
 }
 

@@ -141,10 +141,10 @@ extension SerialPort {
         (4800, speed_t(B4800)), (9600, speed_t(B9600)), (19200, speed_t(B19200)),
         (38400, speed_t(B38400)), (57600, speed_t(B57600)), (115200, speed_t(B115200)),
         (230400, speed_t(B230400)), (460800, speed_t(B460800)), (500000, speed_t(B500000)),
-        (576000, speed_t(B576000)), (921600, speed_t(B921600)), (1000000, speed_t(B1000000)),
-        (1152000, speed_t(B1152000)), (1500000, speed_t(B1500000)), (2000000, speed_t(B2000000)),
-        (2500000, speed_t(B2500000)), (3000000, speed_t(B3000000)), (3500000, speed_t(B3500000)),
-        (4000000, speed_t(B4000000)),
+        (576000, speed_t(B576000)), (921600, speed_t(B921600)), (1_000_000, speed_t(B1000000)),
+        (1_152_000, speed_t(B1152000)), (1_500_000, speed_t(B1500000)), (2_000_000, speed_t(B2000000)),
+        (2_500_000, speed_t(B2500000)), (3_000_000, speed_t(B3000000)), (3_500_000, speed_t(B3500000)),
+        (4_000_000, speed_t(B4000000)),
     ]
 
     static func speed(forBaudRate rate: Int) throws(SerialPortError) -> speed_t {

@@ -36,7 +36,8 @@ enum Devices {
     static let gps = TTYDevice(
         syspath: "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-3/1-3:1.0/tty/ttyACM0",
         sysname: "ttyACM0", devnode: "/dev/ttyACM0", driver: "cdc_acm",
-        usb: USBDeviceInfo(syspath: "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-3", vendorID: "1546", productID: "01a7"))
+        usb: USBDeviceInfo(
+            syspath: "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-3", vendorID: "1546", productID: "01a7"))
 
     static let uart = TTYDevice(
         syspath: "/sys/devices/platform/serial8250/tty/ttyS0", sysname: "ttyS0", devnode: "/dev/ttyS0",
@@ -104,7 +105,8 @@ struct DeviceSelectionTests {
             name: "--match VID:PID", options: options(matches: ["0403:6001"]), device: Devices.ftdi(),
             expected: DeviceDecision(.adopt, "matches --match 0403:6001")),
         SelectionCase(
-            name: "--match in upper case, serial in lower case", options: options(matches: ["ABCD:1234", "0403:6001:a50285bi"]),
+            name: "--match in upper case, serial in lower case",
+            options: options(matches: ["ABCD:1234", "0403:6001:a50285bi"]),
             device: Devices.ftdi(), expected: DeviceDecision(.adopt, "matches --match 0403:6001:a50285bi")),
         SelectionCase(
             name: "--match another serial", options: options(matches: ["0403:6001:FT0THER1"]), device: Devices.ftdi(),
@@ -129,7 +131,8 @@ struct DeviceSelectionTests {
     @Test func probingIsTheDefaultOnlyWithoutDeviceOrMatch() {
         #expect(DeviceSelectionOptions().probesUnselectedAdapters)
         #expect(!DeviceSelectionOptions(devices: ["/dev/ttyUSB0"]).probesUnselectedAdapters)
-        #expect(!DeviceSelectionOptions(matches: [USBMatch(vendorID: "0403", productID: "6001")]).probesUnselectedAdapters)
+        #expect(
+            !DeviceSelectionOptions(matches: [USBMatch(vendorID: "0403", productID: "6001")]).probesUnselectedAdapters)
     }
 
     @Test(arguments: [
@@ -152,7 +155,9 @@ struct DeviceSelectionTests {
         #expect(match.description == text.lowercasedIDs)
     }
 
-    @Test(arguments: ["zz", "", "0403", "403:6001", "0403:60011", "0403-6001", "g403:6001", "0403:", ":6001", "0x03:6001"])
+    @Test(arguments: [
+        "zz", "", "0403", "403:6001", "0403:60011", "0403-6001", "g403:6001", "0403:", ":6001", "0x03:6001",
+    ])
     func rejectsMalformedMatches(text: String) {
         let error = #expect(throws: DeviceSelectionError.self) { try USBMatch(parsing: text) }
         #expect(error?.description == "--match: expected VID:PID[:SERIAL] with 4 hex digits each, got \"\(text)\"")
