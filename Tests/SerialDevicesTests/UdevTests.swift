@@ -93,3 +93,16 @@ struct UdevTests {
         #expect(try monitor.receive() == nil)
     }
 }
+
+@Suite("udev daemon detection")
+struct UdevDaemonTests {
+    @Test func followsTheControlSocketsPresence() throws {
+        #expect(!Udev.isDaemonRunning(controlPath: "/run/no-such-udev/control"))
+        let path = "/tmp/serial-devices-udev-control-\(getpid())"
+        let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+        try #require(fd >= 0)
+        #expect(close(fd) == 0)
+        defer { unlink(path) }
+        #expect(Udev.isDaemonRunning(controlPath: path))
+    }
+}
