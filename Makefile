@@ -75,7 +75,8 @@ parity-test: venv
 	$(VENV)/bin/python tools/parity-check $(RELEASE_BIN)/energy-cluster
 
 umockdev-test:
-	@if [ -x Tests/umockdev/run-udev-tests.sh ]; then Tests/umockdev/run-udev-tests.sh; fi
+	Tests/umockdev/run-udev-tests.sh
+	udev/check-units.sh
 
 system-test: venv
 	@if [ -d Tests/system ]; then $(VENV)/bin/python -m unittest discover -s Tests/system -t . -v; fi
@@ -89,7 +90,7 @@ install: release
 	install -m 0755 $(RELEASE_BIN)/energy-agent $(RELEASE_BIN)/energy-cluster $(DESTDIR)$(PREFIX)/bin/
 	install -d $(DESTDIR)$(PREFIX)/lib/udev/rules.d $(DESTDIR)$(PREFIX)/lib/systemd/system
 	install -m 0644 udev/99-energy-sensor.rules $(DESTDIR)$(PREFIX)/lib/udev/rules.d/
-	sed 's|@BINDIR@|$(PREFIX)/bin|g' udev/energy-agent.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/energy-agent.service
+	sed 's|/usr/local/bin/|$(PREFIX)/bin/|g' udev/energy-agent.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/energy-agent.service
 	chmod 0644 $(DESTDIR)$(PREFIX)/lib/systemd/system/energy-agent.service
 
 uninstall:

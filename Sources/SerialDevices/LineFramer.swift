@@ -51,7 +51,7 @@ public struct LineFramer: Sendable {
                 keep(UnsafeBufferPointer(rebasing: bytes[start..<end]))
                 return
             }
-            if pendingLength == 0 {
+            if pendingLength == 0 && !pendingEndsWithCR {
                 // The common case: the whole line is inside this chunk, no copy.
                 var stop = newline
                 if stop > start, bytes[stop - 1] == 0x0D { stop -= 1 }
