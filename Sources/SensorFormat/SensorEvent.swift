@@ -147,11 +147,38 @@ public struct UTCTimestamp: Sendable, Equatable, Comparable, CustomStringConvert
 
     /// ISO 8601 in UTC, for example `2016-10-04T16:47:50Z`.
     public var iso8601: String {
-        func pad(_ value: Int, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        String(unsafeUninitializedCapacity: 20) { writeISO8601(into: UnsafeMutableRawBufferPointer($0)) }
+    }
+
+    /// Calls `body` with the 20 bytes of ``iso8601``, without allocating.
+    public func withISO8601Bytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try withUnsafeTemporaryAllocation(byteCount: 20, alignment: 1) { buffer in
+            let count = writeISO8601(into: buffer)
+            return try body(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
         }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2))Z"
+    }
+
+    private func writeISO8601(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        func put(_ value: Int, _ width: Int, at offset: Int) {
+            var rest = value
+            for index in stride(from: offset + width - 1, through: offset, by: -1) {
+                buffer[index] = UInt8(48 + rest % 10)
+                rest /= 10
+            }
+        }
+        put(year, 4, at: 0)
+        buffer[4] = UInt8(ascii: "-")
+        put(month, 2, at: 5)
+        buffer[7] = UInt8(ascii: "-")
+        put(day, 2, at: 8)
+        buffer[10] = UInt8(ascii: "T")
+        put(hour, 2, at: 11)
+        buffer[13] = UInt8(ascii: ":")
+        put(minute, 2, at: 14)
+        buffer[16] = UInt8(ascii: ":")
+        put(second, 2, at: 17)
+        buffer[19] = UInt8(ascii: "Z")
+        return 20
     }
 
     public var description: String { iso8601 }
