@@ -20,7 +20,7 @@ public enum ExitCode: Int32, Sendable {
 }
 
 /// An error that ends a command with a message and an exit code.
-public struct CommandError: Error, CustomStringConvertible {
+public struct CommandError: Error, Sendable, CustomStringConvertible {
     /// The message, one sentence naming what is wrong.
     public var message: String
     /// The exit code.

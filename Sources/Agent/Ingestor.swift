@@ -58,38 +58,84 @@ public final class Ingestor {
     ///   - receivedAt: when it arrived, ISO 8601 UTC.
     /// - Throws: ``DatabaseError`` when the store fails; the line is then not counted.
     public func ingest(_ line: LineFramer.Line, source: String, sourceLine: Int?, receivedAt: String) throws {
-        let raw = UnsafeRawBufferPointer(line.bytes)
-        let parsed: SensorEvent
-        do throws(ParseError) {
-            if line.isTruncated {
-                throw ParseError(
-                    field: "line",
-                    message: "\(line.length) bytes, longer than the \(EventParser.maximumLineLength) allowed")
-            }
-            parsed = try parser.parse(line.bytes)
-        } catch {
+        try record(
+            ParsedLine.parse(line, with: parser), bytes: UnsafeRawBufferPointer(line.bytes), length: line.length,
+            source: source, sourceLine: sourceLine, receivedAt: receivedAt)
+    }
+
+    /// Stores a line parsed earlier, possibly on another thread.
+    public func ingest(_ line: ParsedLine, source: String, sourceLine: Int?, receivedAt: String) throws {
+        try line.bytes.withUnsafeBytes { raw in
+            try record(
+                line.result, bytes: raw, length: line.length, source: source, sourceLine: sourceLine,
+                receivedAt: receivedAt)
+        }
+    }
+
+    private func record(
+        _ result: Result<SensorEvent, ParseError>, bytes raw: UnsafeRawBufferPointer, length: Int, source: String,
+        sourceLine: Int?, receivedAt: String
+    ) throws {
+        switch result {
+        case .failure(let error):
             let outcome = try store.reject(
-                line: raw, length: line.length, error: error, source: source, sourceLine: sourceLine,
+                line: raw, length: length, error: error, source: source, sourceLine: sourceLine,
                 receivedAt: receivedAt)
             counts.lines += 1
             if case .stored = outcome { counts.rejected += 1 } else { counts.rejectedAgain += 1 }
             counts.rejectedByField[error.field, default: 0] += 1
-            return
-        }
-        let outcome = try store.store(
-            parsed, line: raw, source: source, sourceLine: sourceLine, receivedAt: receivedAt)
-        counts.lines += 1
-        switch outcome {
-        case .duplicate:
-            counts.duplicates += 1
-        case .stored:
-            counts.stored += 1
-            let count = deviceCounts[parsed.deviceID, default: 0] + 1
-            deviceCounts[parsed.deviceID] = count
-            if clusterEvery > 0, count % clusterEvery == 0 {
-                onThreshold?(parsed.deviceID, count)
+        case .success(let parsed):
+            let outcome = try store.store(
+                parsed, line: raw, source: source, sourceLine: sourceLine, receivedAt: receivedAt)
+            counts.lines += 1
+            switch outcome {
+            case .duplicate:
+                counts.duplicates += 1
+            case .stored:
+                counts.stored += 1
+                let count = deviceCounts[parsed.deviceID, default: 0] + 1
+                deviceCounts[parsed.deviceID] = count
+                if clusterEvery > 0, count % clusterEvery == 0 {
+                    onThreshold?(parsed.deviceID, count)
+                }
             }
         }
+    }
+}
+
+/// A framed line with its parse result, detached from the framer's buffer so that it can be
+/// handed from a parsing thread to the storing one.
+public struct ParsedLine: Sendable {
+    /// The bytes kept of the line (at most 16 KiB).
+    public var bytes: [UInt8]
+    /// The line's full length.
+    public var length: Int
+    /// The line's number in its stream.
+    public var number: Int
+    /// The event, or why the line is not one.
+    public var result: Result<SensorEvent, ParseError>
+
+    /// Parses a framed line; an overlong line is rejected without being parsed.
+    public static func parse(_ line: LineFramer.Line, with parser: EventParser) -> Result<SensorEvent, ParseError> {
+        if line.isTruncated {
+            return .failure(
+                ParseError(
+                    field: "line",
+                    message: "\(line.length) bytes, longer than the \(EventParser.maximumLineLength) allowed"))
+        }
+        do throws(ParseError) {
+            return .success(try parser.parse(line.bytes))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Parses and copies a framed line.
+    public init(_ line: LineFramer.Line, parser: EventParser) {
+        bytes = Array(line.bytes)
+        length = line.length
+        number = line.number
+        result = Self.parse(line, with: parser)
     }
 }
 

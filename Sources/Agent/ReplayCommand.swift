@@ -65,48 +65,54 @@ public enum ReplayCommand {
         }
     }
 
-    /// Streams one capture through the ingestor, in batched transactions.
+    /// Streams one capture through the ingestor, in batched transactions. A second thread reads
+    /// and parses while this one stores.
     static func replay(_ input: InputFile, into ingestor: Ingestor, scheduler: ClusterScheduler?) throws {
-        var framer = LineFramer()
-        var clock = WallClock()
         var progress = ProgressBar()
-        var bytesDone = 0
         let source = input.path == "-" ? "stdin" : input.path
-        var inBatch = 0
         let store = ingestor.store
-        func ingest(_ line: LineFramer.Line, _ receivedAt: String) throws {
-            if inBatch == 0 { try store.begin() }
-            try ingestor.ingest(line, source: source, sourceLine: line.number, receivedAt: receivedAt)
-            inBatch += 1
-            if inBatch >= batchSize {
-                try store.commit()
-                inBatch = 0
+        let size = input.size
+        let parsing = ParsingThread(input: input)
+        var inBatch = 0
+        // The parsing thread must run to its end even when storing fails, so that it is never
+        // left blocked on a full queue.
+        var failure: Error?
+        while true {
+            let batch = parsing.queue.take()
+            if failure == nil {
+                do {
+                    for line in batch.lines {
+                        if inBatch == 0 { try store.begin() }
+                        try ingestor.ingest(line, source: source, sourceLine: line.number, receivedAt: batch.receivedAt)
+                        inBatch += 1
+                        if inBatch >= batchSize {
+                            try store.commit()
+                            inBatch = 0
+                            scheduler?.poll()
+                        }
+                    }
+                    if batch.isLast, inBatch > 0 {
+                        try store.commit()
+                        inBatch = 0
+                    }
+                } catch {
+                    failure = error
+                    store.rollback()
+                    inBatch = 0
+                }
+                progress.update(name: source, bytesDone: batch.bytesRead, bytesTotal: size, events: ingestor.counts.stored)
             }
-        }
-        do {
-            while true {
-                let chunk = try input.read()
-                if chunk.isEmpty { break }
-                bytesDone += chunk.count
-                let receivedAt = clock.nowText()
-                try framer.append(chunk) { try ingest($0, receivedAt) }
-                scheduler?.poll()
-                progress.update(
-                    name: source, bytesDone: bytesDone, bytesTotal: input.size, events: ingestor.counts.stored)
+            if batch.isLast {
+                if failure == nil, let error = batch.error { failure = error }
+                break
             }
-            let receivedAt = clock.nowText()
-            try framer.finish { try ingest($0, receivedAt) }
-            if inBatch > 0 { try store.commit() }
-        } catch let error as DatabaseError {
-            progress.clear()
-            store.rollback()
-            throw CommandError("replay of \(source) stopped: \(error)", code: .ioError)
-        } catch {
-            progress.clear()
-            if inBatch > 0 { try? store.commit() }
-            throw error
         }
         progress.clear()
+        if let error = failure as? DatabaseError {
+            throw CommandError("replay of \(source) stopped: \(error)", code: .ioError)
+        } else if let failure {
+            throw failure
+        }
     }
 }
 

@@ -26,6 +26,8 @@ public final class EventStore {
     public let database: Database
     private let insertEvent: Statement
     private let insertRejected: Statement
+    private let findKey: Statement
+    private let countDuplicate: Statement
 
     /// Opens the database, creating it and applying migrations as needed.
     /// - Parameter path: the database file; its directory must exist.
@@ -47,11 +49,12 @@ public final class EventStore {
             INSERT INTO events (
                 device_id, firmware, event_code, coil_reversed, active_power_w, reactive_power_var,
                 apparent_power_va, current_a, voltage_v, phase_rad, peaks, fft_re, fft_im, measured_at,
-                frequency_hz, wifi_strength_dbm, dummy, extra, received_at, source, source_line, line_hash)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)
-            ON CONFLICT (device_id, measured_at, line_hash) DO UPDATE SET times_seen = times_seen + 1
-            RETURNING id, times_seen
+                frequency_hz, wifi_strength_dbm, dummy, extra, received_at, source, source_line, line_hash, line_key)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)
+            ON CONFLICT (line_key) DO NOTHING
             """)
+        findKey = try database.prepare("SELECT id, line_hash FROM events WHERE line_key = ?1")
+        countDuplicate = try database.prepare("UPDATE events SET times_seen = times_seen + 1 WHERE id = ?1")
         insertRejected = try database.prepare(
             """
             INSERT INTO rejected_lines (
@@ -142,13 +145,28 @@ public final class EventStore {
         s.bind(receivedAt, at: 19)
         s.bind(source, at: 20)
         s.bind(sourceLine.map(Int64.init), at: 21)
-        LineHash(line, length: line.count).bytes.withUnsafeBytes { s.bindBlob($0, at: 22) }
-        defer { s.reset() }
-        guard try s.step() else {
-            throw DatabaseError(code: SQLITE_ERROR, message: "insert returned no row", sql: s.sql, path: database.path)
+        let hash = LineHash(line, length: line.count, seed: event.deviceID)
+        let hashBytes = hash.bytes
+        hashBytes.withUnsafeBytes { s.bindBlob($0, at: 22) }
+        // The key is unique; a different line that happens to share it moves on to the next key.
+        var key = Int64(bitPattern: UInt64(UInt32(truncatingIfNeeded: event.measuredAt.secondsSinceEpoch)) << 32 | (hash.low & 0xFFFF_FFFF))
+        while true {
+            s.bind(key, at: 23)
+            try s.run()
+            if database.changes == 1 { return .stored(id: database.lastInsertedRowID) }
+            findKey.bind(key, at: 1)
+            defer { findKey.reset() }
+            guard try findKey.step() else {
+                throw DatabaseError(code: SQLITE_ERROR, message: "line key \(key) vanished", sql: findKey.sql, path: database.path)
+            }
+            if Array(findKey.blob(at: 1)) == hashBytes {
+                let id = findKey.int64(at: 0)
+                countDuplicate.bind(id, at: 1)
+                try countDuplicate.run()
+                return .duplicate(id: id)
+            }
+            key &+= 1
         }
-        let id = s.int64(at: 0)
-        return s.int64(at: 1) == 1 ? .stored(id: id) : .duplicate(id: id)
     }
 
     /// Stores a line that did not parse, with its reason, or counts it when already stored.

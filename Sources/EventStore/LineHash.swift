@@ -9,10 +9,11 @@ public struct LineHash: Sendable, Hashable {
     public var low: UInt64
 
     /// Hashes the bytes of a line; `length` is the line's full length, which may exceed the
-    /// bytes kept for an overlong line.
-    public init(_ bytes: UnsafeRawBufferPointer, length: Int) {
-        var a: UInt64 = 0x243F_6A88_85A3_08D3 ^ UInt64(truncatingIfNeeded: length)
+    /// bytes kept for an overlong line, and `seed` sets lines of different devices apart.
+    public init(_ bytes: UnsafeRawBufferPointer, length: Int, seed: Int64 = 0) {
+        var a: UInt64 = 0x243F_6A88_85A3_08D3 ^ UInt64(truncatingIfNeeded: length) ^ Self.mix(UInt64(bitPattern: seed))
         var b: UInt64 = 0x1319_8A2E_0370_7344 &+ UInt64(truncatingIfNeeded: length) &* 0x9E37_79B9_7F4A_7C15
+        b ^= UInt64(bitPattern: seed).rotatedLeft(by: 23)
         let count = bytes.count
         var offset = 0
         while offset + 8 <= count {

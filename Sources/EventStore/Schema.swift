@@ -64,12 +64,13 @@ enum Schema {
             source TEXT NOT NULL,
             source_line INTEGER,
             line_hash BLOB NOT NULL,
+            line_key INTEGER NOT NULL,
             times_seen INTEGER NOT NULL DEFAULT 1
         );
-        -- measured_at leads the hash so that new rows land at the end of the index (the sensor's
-        -- clock only moves forward) instead of at random places, which keeps inserts fast when
-        -- the table is large; two lines with the same bytes always share their measured_at.
-        CREATE UNIQUE INDEX events_device_line ON events(device_id, measured_at, line_hash);
+        -- line_key: measured_at's seconds in the high 32 bits, 32 bits of line_hash in the low ones.
+        -- New rows land at the end of this index (the sensor's clock only moves forward), which
+        -- keeps inserts fast in a large table; line_hash settles the rare shared key.
+        CREATE UNIQUE INDEX events_line_key ON events(line_key);
 
         CREATE TABLE rejected_lines (
             id INTEGER PRIMARY KEY,

@@ -1,3 +1,5 @@
+import Glibc
+
 /// Splits a stream of bytes into lines: LF ends a line, a CR just before it is dropped.
 ///
 /// Lines longer than the maximum are not kept whole: their first `maximumLineLength` bytes are
@@ -125,12 +127,9 @@ public struct LineFramer: Sendable {
     }
 
     private static func indexOfNewline(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
-        var index = start
-        let end = bytes.count
-        while index < end {
-            if bytes[index] == 0x0A { return index }
-            index += 1
-        }
-        return nil
+        guard start < bytes.count, let base = bytes.baseAddress else { return nil }
+        // memchr scans many bytes per step; lines are hundreds of bytes long.
+        guard let found = memchr(base + start, 0x0A, bytes.count - start) else { return nil }
+        return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
     }
 }
