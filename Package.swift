@@ -21,7 +21,7 @@ let package = Package(
         ),
         .target(name: "SensorFormat"),
         .target(name: "MeanShift"),
-        .target(name: "ClusterProtocol"),
+        .target(name: "ClusterProtocol", dependencies: ["MeanShift"]),
         .target(name: "EventStore", dependencies: ["CSQLite", "SensorFormat"]),
         .target(name: "SerialDevices", dependencies: ["CUdev"]),
         .target(name: "Reports", dependencies: ["EventStore", "SensorFormat"]),
