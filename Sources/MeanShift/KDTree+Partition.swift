@@ -5,13 +5,25 @@
 // orders by coordinate and then by index; what follows performs the same steps.
 
 extension KDTree {
+    /// A row index with its coordinate in the split dimension, ordered as scikit-learn's
+    /// comparator orders them: by coordinate, then by index.
+    struct SplitKey {
+        var value: Double
+        var index: Int
+        /// Where the row sits in the tree before the split (not part of the ordering).
+        var position: Int
+
+        @inline(__always)
+        static func less(_ a: SplitKey, _ b: SplitKey) -> Bool {
+            a.value == b.value ? a.index < b.index : a.value < b.value
+        }
+    }
+
     /// Orders the row indices in `indices[0..<count]` so that the element at `nth` is the one
     /// a full sort would put there, every element before it is smaller and every element
     /// after it larger, moving elements exactly as introselect does.
-    static func selectNth(
-        _ indices: UnsafeMutablePointer<Int>, count: Int, nth: Int,
-        by less: (Int, Int) -> Bool
-    ) {
+    static func selectNth(_ indices: UnsafeMutablePointer<SplitKey>, count: Int, nth: Int) {
+        let less = SplitKey.less
         guard count > 0, nth != count else { return }
         var first = 0
         var last = count
@@ -30,7 +42,7 @@ extension KDTree {
     }
 
     private static func partitionAroundMedianOfThree(
-        _ a: UnsafeMutablePointer<Int>, _ first: Int, _ last: Int, _ less: (Int, Int) -> Bool
+        _ a: UnsafeMutablePointer<SplitKey>, _ first: Int, _ last: Int, _ less: (SplitKey, SplitKey) -> Bool
     ) -> Int {
         let mid = first + (last - first) / 2
         moveMedianToFirst(a, first, first + 1, mid, last - 1, less)
@@ -48,8 +60,8 @@ extension KDTree {
     }
 
     private static func moveMedianToFirst(
-        _ a: UnsafeMutablePointer<Int>, _ result: Int, _ x: Int, _ y: Int, _ z: Int,
-        _ less: (Int, Int) -> Bool
+        _ a: UnsafeMutablePointer<SplitKey>, _ result: Int, _ x: Int, _ y: Int, _ z: Int,
+        _ less: (SplitKey, SplitKey) -> Bool
     ) {
         if less(a[x], a[y]) {
             if less(a[y], a[z]) {
@@ -69,7 +81,7 @@ extension KDTree {
     }
 
     private static func insertionSort(
-        _ a: UnsafeMutablePointer<Int>, _ first: Int, _ last: Int, _ less: (Int, Int) -> Bool
+        _ a: UnsafeMutablePointer<SplitKey>, _ first: Int, _ last: Int, _ less: (SplitKey, SplitKey) -> Bool
     ) {
         guard first < last else { return }
         var i = first + 1
@@ -97,8 +109,8 @@ extension KDTree {
     }
 
     private static func heapSelect(
-        _ a: UnsafeMutablePointer<Int>, _ first: Int, _ middle: Int, _ last: Int,
-        _ less: (Int, Int) -> Bool
+        _ a: UnsafeMutablePointer<SplitKey>, _ first: Int, _ middle: Int, _ last: Int,
+        _ less: (SplitKey, SplitKey) -> Bool
     ) {
         let length = middle - first
         if length >= 2 {
@@ -121,8 +133,8 @@ extension KDTree {
     }
 
     private static func adjustHeap(
-        _ a: UnsafeMutablePointer<Int>, _ first: Int, _ start: Int, _ length: Int, _ value: Int,
-        _ less: (Int, Int) -> Bool
+        _ a: UnsafeMutablePointer<SplitKey>, _ first: Int, _ start: Int, _ length: Int, _ value: SplitKey,
+        _ less: (SplitKey, SplitKey) -> Bool
     ) {
         let top = start
         var hole = start
@@ -148,9 +160,9 @@ extension KDTree {
     }
 }
 
-extension UnsafeMutablePointer where Pointee == Int {
+extension UnsafeMutablePointer where Pointee == KDTree.SplitKey {
     @inline(__always)
-    fileprivate func swapAt(_ i: Int, _ j: Int) {
+    func swapAt(_ i: Int, _ j: Int) {
         let value = self[i]
         self[i] = self[j]
         self[j] = value

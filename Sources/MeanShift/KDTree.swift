@@ -43,11 +43,12 @@ final class KDTree {
         lower.initialize(repeating: .infinity, count: nodeCount * columns)
         upper.initialize(repeating: -.infinity, count: nodeCount * columns)
         for i in 0..<rows { (order + i).initialize(to: i) }
-        build(data.baseAddress!, node: 0, start: 0, end: rows)
-        for position in 0..<rows {
-            let source = data.baseAddress! + order[position] * columns
-            (points + position * columns).initialize(from: source, count: columns)
-        }
+        points.initialize(from: data.baseAddress!, count: rows * columns)
+        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: rows * columns)
+        let keys = UnsafeMutablePointer<SplitKey>.allocate(capacity: rows)
+        build(node: 0, start: 0, end: rows, scratch: scratch, keys: keys)
+        keys.deallocate()
+        scratch.deallocate()
     }
 
     deinit {
@@ -60,12 +61,16 @@ final class KDTree {
         nodeIsLeaf.deallocate()
     }
 
-    private func build(_ data: UnsafePointer<Double>, node: Int, start: Int, end: Int) {
+    /// Builds `node` over tree positions `start..<end`, whose rows `points` holds in the
+    /// current order; each split reorders the rows with their indices, so reads stay sequential.
+    private func build(
+        node: Int, start: Int, end: Int, scratch: UnsafeMutablePointer<Double>, keys: UnsafeMutablePointer<SplitKey>
+    ) {
         let d = dimensions
         let low = lower + node * d
         let high = upper + node * d
         for position in start..<end {
-            let row = data + order[position] * d
+            let row = points + position * d
             for j in 0..<d {
                 low[j] = min(low[j], row[j])
                 high[j] = max(high[j], row[j])
@@ -79,17 +84,11 @@ final class KDTree {
         }
         nodeIsLeaf[node] = false
         // The dimension of largest spread among this node's points; the first one wins ties.
+        // The node's bounds are exactly the per-dimension maximum and minimum.
         var splitDimension = 0
         var largestSpread = 0.0
         for j in 0..<d {
-            var maxValue = data[order[start] * d + j]
-            var minValue = maxValue
-            for position in (start + 1)..<end {
-                let value = data[order[position] * d + j]
-                maxValue = max(maxValue, value)
-                minValue = min(minValue, value)
-            }
-            let spread = maxValue - minValue
+            let spread = high[j] - low[j]
             if spread > largestSpread {
                 largestSpread = spread
                 splitDimension = j
@@ -97,13 +96,18 @@ final class KDTree {
         }
         let pointCount = end - start
         let middle = pointCount / 2
-        KDTree.selectNth(order + start, count: pointCount, nth: middle) { a, b in
-            let va = data[a * d + splitDimension]
-            let vb = data[b * d + splitDimension]
-            return va == vb ? a < b : va < vb
+        for k in 0..<pointCount {
+            let position = start + k
+            keys[k] = SplitKey(value: points[position * d + splitDimension], index: order[position], position: position)
         }
-        build(data, node: 2 * node + 1, start: start, end: start + middle)
-        build(data, node: 2 * node + 2, start: start + middle, end: end)
+        KDTree.selectNth(keys, count: pointCount, nth: middle)
+        for k in 0..<pointCount {
+            order[start + k] = keys[k].index
+            (scratch + k * d).update(from: points + keys[k].position * d, count: d)
+        }
+        (points + start * d).update(from: scratch, count: pointCount * d)
+        build(node: 2 * node + 1, start: start, end: start + middle, scratch: scratch, keys: keys)
+        build(node: 2 * node + 2, start: start + middle, end: end, scratch: scratch, keys: keys)
     }
 
     // MARK: Radius queries

@@ -99,55 +99,50 @@ public struct MeanShift: Sendable {
     /// in order of first appearance, scaled back by the bandwidth; the rows themselves when
     /// every row has a cell of its own.
     private func binSeeds(_ values: UnsafeBufferPointer<Double>, rows n: Int, columns d: Int) -> [Double] {
-        var cells = [Double](repeating: 0, count: n * d)
-        for i in 0..<(n * d) {
-            // Adding 0.0 turns -0.0 into 0.0: both name the same cell, as equal dict keys do.
-            cells[i] = (values[i] / bandwidth).rounded(.toNearestOrEven) + 0.0
+        // Adding 0.0 turns -0.0 into 0.0: both name the same cell, as equal dict keys do.
+        @inline(__always) func cell(_ row: Int, _ j: Int) -> Double {
+            (values[row * d + j] / bandwidth).rounded(.toNearestOrEven) + 0.0
         }
         var table = [Int](repeating: -1, count: max(16, (2 * n).nextPowerOfTwo))
         let mask = table.count - 1
-        var firstRows: [Int] = []
+        var binCells: [Double] = []
         var frequencies: [Int] = []
-        cells.withUnsafeBufferPointer { c in
-            let base = c.baseAddress!
-            for i in 0..<n {
-                var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-                for j in 0..<d {
-                    hash = (hash ^ base[i * d + j].bitPattern) &* 0x0000_0100_0000_01b3
-                    hash ^= hash >> 29
+        var current = [Double](repeating: 0, count: d)
+        for i in 0..<n {
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for j in 0..<d {
+                current[j] = cell(i, j)
+                hash = (hash ^ current[j].bitPattern) &* 0x0000_0100_0000_01b3
+                hash ^= hash >> 29
+            }
+            var slot = Int(truncatingIfNeeded: hash) & mask
+            while true {
+                let bin = table[slot]
+                if bin < 0 {
+                    table[slot] = frequencies.count
+                    binCells.append(contentsOf: current)
+                    frequencies.append(1)
+                    break
                 }
-                var slot = Int(truncatingIfNeeded: hash) & mask
-                while true {
-                    let bin = table[slot]
-                    if bin < 0 {
-                        table[slot] = firstRows.count
-                        firstRows.append(i)
-                        frequencies.append(1)
-                        break
-                    }
-                    let other = firstRows[bin]
-                    var same = true
-                    for j in 0..<d where base[i * d + j] != base[other * d + j] {
-                        same = false
-                        break
-                    }
-                    if same {
-                        frequencies[bin] += 1
-                        break
-                    }
-                    slot = (slot + 1) & mask
+                var same = true
+                for j in 0..<d where current[j] != binCells[bin * d + j] {
+                    same = false
+                    break
                 }
+                if same {
+                    frequencies[bin] += 1
+                    break
+                }
+                slot = (slot + 1) & mask
             }
         }
         var seeds: [Double] = []
         var seedCount = 0
-        for (bin, first) in firstRows.enumerated() where frequencies[bin] >= minBinFrequency {
-            for j in 0..<d { seeds.append(cells[first * d + j]) }
+        for bin in frequencies.indices where frequencies[bin] >= minBinFrequency {
+            for j in 0..<d { seeds.append(binCells[bin * d + j] * bandwidth) }
             seedCount += 1
         }
-        if seedCount == n { return Array(values) }
-        for i in seeds.indices { seeds[i] *= bandwidth }
-        return seeds
+        return seedCount == n ? Array(values) : seeds
     }
 
     /// Climbs from one seed; returns the final mean, the number of rows within the bandwidth

@@ -34,6 +34,10 @@ func now() -> Double {
 
 func readStandardInput() -> [UInt8] {
     var bytes: [UInt8] = []
+    var status = stat()
+    if fstat(0, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_size > 0 {
+        bytes.reserveCapacity(Int(status.st_size) + 1)
+    }
     var chunk = [UInt8](repeating: 0, count: 1 << 20)
     while true {
         let count = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
