@@ -20,7 +20,7 @@ let package = Package(
             providers: [.apt(["libudev-dev"])]
         ),
         .target(name: "SensorFormat"),
-        .target(name: "MeanShift"),
+        .target(name: "MeanShift", linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
         .target(name: "ClusterProtocol", dependencies: ["MeanShift"]),
         .target(name: "EventStore", dependencies: ["CSQLite", "SensorFormat"]),
         .target(name: "SerialDevices", dependencies: ["CUdev"]),
