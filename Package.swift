@@ -20,8 +20,8 @@ let package = Package(
             providers: [.apt(["libudev-dev"])]
         ),
         .target(name: "SensorFormat"),
-        .target(name: "MeanShift"),
-        .target(name: "ClusterProtocol"),
+        .target(name: "MeanShift", linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
+        .target(name: "ClusterProtocol", dependencies: ["MeanShift"]),
         .target(name: "EventStore", dependencies: ["CSQLite", "SensorFormat"]),
         .target(name: "SerialDevices", dependencies: ["CUdev"]),
         .target(name: "Reports", dependencies: ["EventStore", "SensorFormat"]),
