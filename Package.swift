@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "Reports", dependencies: ["EventStore", "SensorFormat"]),
         .target(
             name: "Agent",
-            dependencies: ["SensorFormat", "EventStore", "SerialDevices", "Reports", "ClusterProtocol"]
+            dependencies: ["SensorFormat", "EventStore", "SerialDevices", "Reports", "ClusterProtocol", "MeanShift"]
         ),
         .executableTarget(name: "energy-agent", dependencies: ["Agent"]),
         .executableTarget(name: "energy-cluster", dependencies: ["MeanShift", "ClusterProtocol"]),

@@ -1,5 +1,5 @@
+import ClusterProtocol
 import EventStore
-import Foundation
 
 /// Reads and checks the JSON object a clustering child wrote:
 /// `{"labels": [...], "bandwidth": x, "cluster_centers": [[...]], "n_iter": n, "seconds": s}`.
@@ -15,47 +15,33 @@ enum ClusterResultReader {
     ///   - path: the file the child's standard output went to.
     ///   - events: the number of events the child was given.
     static func read(path: String, events: Int) throws -> ClusterOutcome {
-        let bytes = try FileReader.readAll(path: path, limit: 1 << 30)
-        return try decode(bytes, events: events)
+        try decode(try FileReader.readAll(path: path, limit: 1 << 30), events: events)
     }
 
     static func decode(_ bytes: [UInt8], events: Int) throws -> ClusterOutcome {
         guard !bytes.isEmpty else { throw InvalidResult(reason: "it wrote nothing") }
-        let object: Any
+        let result: ClusterResult
         do {
-            object = try JSONSerialization.jsonObject(with: Data(bytes))
+            result = try ClusterResultJSON.decode(bytes)
         } catch {
-            let start = String(decoding: bytes.prefix(60), as: UTF8.self)
-            throw InvalidResult(reason: "not JSON (starts with \"\(start)\")")
+            let start = String(decoding: bytes.prefix(40), as: UTF8.self)
+            throw InvalidResult(reason: "\(error.description) (output starts with \"\(start)\")")
         }
-        guard let result = object as? [String: Any] else { throw InvalidResult(reason: "not a JSON object") }
-        guard let labelValues = result["labels"] as? [NSNumber] else {
-            throw InvalidResult(reason: "\"labels\" is missing or not a list of integers")
+        guard result.bandwidth.isFinite, result.bandwidth > 0 else {
+            throw InvalidResult(reason: "bandwidth \(result.bandwidth) is not a positive number")
         }
-        guard let bandwidth = (result["bandwidth"] as? NSNumber)?.doubleValue, bandwidth.isFinite, bandwidth > 0 else {
-            throw InvalidResult(reason: "\"bandwidth\" is missing or not a positive number")
+        guard result.labels.count == events else {
+            throw InvalidResult(reason: "\(result.labels.count) labels for \(events) events")
         }
-        guard let centerValues = result["cluster_centers"] as? [[NSNumber]] else {
-            throw InvalidResult(reason: "\"cluster_centers\" is missing or not a list of lists of numbers")
-        }
-        let iterations = (result["n_iter"] as? NSNumber)?.intValue ?? 0
-        let seconds = (result["seconds"] as? NSNumber)?.doubleValue
-        guard labelValues.count == events else {
-            throw InvalidResult(reason: "\(labelValues.count) labels for \(events) events")
-        }
-        let centers = centerValues.map { $0.map(\.doubleValue) }
+        let centers = result.clusterCenters
         if let bad = centers.firstIndex(where: { $0.count != 8 || !$0.allSatisfy(\.isFinite) }) {
             throw InvalidResult(reason: "center \(bad) does not have 8 finite values")
         }
-        var labels: [Int] = []
-        labels.reserveCapacity(events)
-        for value in labelValues {
-            let label = value.intValue
-            guard Double(label) == value.doubleValue, label >= -1, label < centers.count else {
-                throw InvalidResult(reason: "label \(value) is not -1 or a cluster index below \(centers.count)")
-            }
-            labels.append(label)
+        if let bad = result.labels.first(where: { $0 < -1 || $0 >= centers.count }) {
+            throw InvalidResult(reason: "label \(bad) is not -1 or a cluster index below \(centers.count)")
         }
-        return ClusterOutcome(labels: labels, bandwidth: bandwidth, iterations: iterations, centers: centers, seconds: seconds)
+        return ClusterOutcome(
+            labels: result.labels, bandwidth: result.bandwidth, iterations: result.iterations, centers: centers,
+            seconds: result.seconds)
     }
 }

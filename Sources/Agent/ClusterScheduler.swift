@@ -1,5 +1,7 @@
+import ClusterProtocol
 import EventStore
 import Glibc
+import MeanShift
 import SensorFormat
 
 /// Starts clustering runs in child processes, one device at a time, and stores their results.
@@ -165,7 +167,9 @@ public final class ClusterScheduler {
         let files = RunFiles(input: base + ".npy", output: base + ".json", errors: base + ".stderr")
         do {
             try DataDirectory.makeDirectories(configuration.workDirectory, mode: 0o750)
-            try FileWriter.write(NpyEncoding.encode(rows: rows.count, columns: SensorEvent.featureCount, values: rows.values), to: files.input)
+            try FileWriter.write(
+                NpyFile.encode(FeatureMatrix(rows: rows.count, columns: SensorEvent.featureCount, values: rows.values)),
+                to: files.input)
             let child = try ChildProcess(
                 arguments: configuration.command, stdin: files.input, stdout: files.output, stderr: files.errors)
             inFlight[device] = InFlight(

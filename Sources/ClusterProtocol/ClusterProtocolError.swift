@@ -20,6 +20,8 @@ public struct ClusterProtocolError: Error, Equatable, Sendable, CustomStringConv
         case nonFinite
         /// A CSV field is not a number.
         case notANumber
+        /// A result object is not valid JSON or lacks what the protocol promises.
+        case badResult
     }
 
     /// The kind of problem.
