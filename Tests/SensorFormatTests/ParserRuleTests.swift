@@ -206,7 +206,10 @@ func parseError(_ bytes: [UInt8]) -> ParseError? {
         (sample("WiFi Strength: -62", "WiFi Strength: -62 dBm"),
             #"WiFi Strength: expected an integer with unit dBm, got "-62 dBm""#),
         // Decimals and units.
-        (sample("Voltage=230.08V", "Voltage=230.08kV"), #"Line.Voltage: expected a number with unit V, got "230.08kV""#),
+        (
+            sample("Voltage=230.08V", "Voltage=230.08kV"),
+            #"Line.Voltage: expected a number with unit V, got "230.08kV""#
+        ),
         (sample("Voltage=230.08V", "Voltage=230.08W"), #"Line.Voltage: expected a number with unit V, got "230.08W""#),
         (sample("Voltage=230.08V", "Voltage=V"), #"Line.Voltage: expected a number with unit V, got "V""#),
         (sample("Voltage=230.08V", "Voltage=."), #"Line.Voltage: expected a number with unit V, got ".""#),

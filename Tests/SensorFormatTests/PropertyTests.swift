@@ -20,12 +20,14 @@ struct SplitMix64: RandomNumberGenerator {
     let parser = EventParser()
 
     /// Bytes that matter to the format, so that mutations often make near-misses.
-    static let interestingBytes: [UInt8] = Array(";:=,.- +0123456789ADEFVWaerxz\t\r".utf8) + [0x00, 0x7F, 0x80, 0xC2, 0xC3, 0xE2, 0xFF]
+    static let interestingBytes: [UInt8] =
+        Array(";:=,.- +0123456789ADEFVWaerxz\t\r".utf8) + [0x00, 0x7F, 0x80, 0xC2, 0xC3, 0xE2, 0xFF]
 
     /// Text that matters to the format.
     static let interestingTokens: [[UInt8]] = [
         "; ", ";", ": ", "=", "Peaks: ", "; FFT Re: 1", "; FFT Img: 1;2", "; Dummy: 1", "Device: ID=1; ", "e5", "inf",
-        "nan", "0x1p3", "99999999999999999999999", "1" + String(repeating: "0", count: 330), "0,000000000000000000000001",
+        "nan", "0x1p3", "99999999999999999999999", "1" + String(repeating: "0", count: 330),
+        "0,000000000000000000000001",
         ".", ",", "-", "kV", "VA", "var", "rad", "UTC Time: 2016-2-29 0:00:00", "2016-2-30 1:00:00", "Extra: x",
         "é", "🏠", "\u{85}",
     ].map { Array($0.utf8) }
@@ -134,9 +136,10 @@ struct SplitMix64: RandomNumberGenerator {
             }
             // Runs of zeros and nines make halfway and carry cases likelier.
             let pool: [UInt8] = [digits, Array("000".utf8), Array("999".utf8)].randomElement(using: &random)!
-            for _ in 0..<integerDigits { text.append((Bool.random(using: &random) ? digits : pool).randomElement(using: &random)!) }
+            func digit() -> UInt8 { (Bool.random(using: &random) ? digits : pool).randomElement(using: &random)! }
+            for _ in 0..<integerDigits { text.append(digit()) }
             if fractionDigits > 0 || Bool.random(using: &random) { text.append(UInt8(ascii: ".")) }
-            for _ in 0..<fractionDigits { text.append((Bool.random(using: &random) ? digits : pool).randomElement(using: &random)!) }
+            for _ in 0..<fractionDigits { text.append(digit()) }
             let dotted = String(decoding: text, as: UTF8.self)
             let expected = try #require(Double(dotted))
             let event = try parser.parse(prefix.replacing("hz: ", with: "hz: " + dotted.replacing(".", with: ",")))
