@@ -126,37 +126,50 @@ struct EventBuilder {
     mutating func read(count: Int) throws(ParseError) {
         var i = 0
         while true {
-            var e = i
-            while e < count, base[e] != ASCII.semicolon { e += 1 }
-            if let (name, value) = header(i, e) {
+            if let end = fastItem(i, count: count) {
+                if end >= count { break }
+                i = end + 1
+                continue
+            }
+            var itemStart = i
+            if let (name, value) = header(i, count: count) {
                 try close(end: i == 0 ? 0 : i - 1)
                 try open(name)
                 valueStart = value
-                try feed(ByteSpan(base, value, e))
-            } else {
-                guard section != .none else {
-                    throw ParseError(
-                        field: "line",
-                        message: "expected a section name at the start, got \(ByteSpan(base, i, e).trimmed().quoted)")
+                // The rest of the item is the section's first item, never a section name.
+                if let end = fastItem(value, count: count) {
+                    if end >= count { break }
+                    i = end + 1
+                    continue
                 }
-                try feed(ByteSpan(base, i, e))
+                itemStart = value
             }
+            var e = itemStart
+            while e < count, base[e] != ASCII.semicolon { e += 1 }
+            guard section != .none else {
+                throw ParseError(
+                    field: "line",
+                    message: "expected a section name at the start, got \(ByteSpan(base, i, e).trimmed().quoted)")
+            }
+            try feed(ByteSpan(base, itemStart, e))
             if e >= count { break }
             i = e + 1
         }
         try close(end: count)
     }
 
-    /// The name and the value's start when the item `start..<end` opens a section.
+    /// The name and the value's start when the item at `start` opens a section: letters and
+    /// spaces, then `:` followed by a space, a tab, a `;` or the end of the line.
     @inline(__always)
-    func header(_ start: Int, _ end: Int) -> (ByteSpan, Int)? {
+    func header(_ start: Int, count: Int) -> (ByteSpan, Int)? {
         var s = start
-        while s < end, base[s] == ASCII.space || base[s] == ASCII.tab { s += 1 }
-        guard s < end, ASCII.isLetter(base[s]) else { return nil }
+        while s < count, base[s] == ASCII.space || base[s] == ASCII.tab { s += 1 }
+        guard s < count, ASCII.isLetter(base[s]) else { return nil }
         var j = s + 1
-        while j < end, ASCII.isLetter(base[j]) || base[j] == ASCII.space { j += 1 }
-        guard j < end, base[j] == ASCII.colon else { return nil }
-        guard j + 1 == end || base[j + 1] == ASCII.space || base[j + 1] == ASCII.tab else { return nil }
+        while j < count, ASCII.isLetter(base[j]) || base[j] == ASCII.space { j += 1 }
+        guard j < count, base[j] == ASCII.colon else { return nil }
+        guard j + 1 == count || base[j + 1] == ASCII.space || base[j + 1] == ASCII.tab || base[j + 1] == ASCII.semicolon
+        else { return nil }
         return (ByteSpan(base, s, j).trimmed(), j + 1)
     }
 

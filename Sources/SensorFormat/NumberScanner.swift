@@ -35,44 +35,142 @@ enum NumberScanner {
         }
         let digitsStart = i
         var mantissa: UInt64 = 0
+        // Digits from the first non-zero one on; the mantissa is exact while there are at most 19.
         var significant = 0
         var fractionDigits = 0
-        var digitCount = 0
-        var separators = 0
+        var anyDigit = false
+        while i < end, base[i] == ASCII.zero {
+            anyDigit = true
+            i += 1
+        }
+        while i < end {
+            let digit = base[i] &- ASCII.zero
+            guard digit < 10 else { break }
+            mantissa = mantissa &* 10 &+ UInt64(digit)
+            significant += 1
+            i += 1
+        }
+        if i < end, base[i] == ASCII.dot || base[i] == ASCII.comma {
+            i += 1
+            if significant == 0 {
+                while i < end, base[i] == ASCII.zero {
+                    anyDigit = true
+                    fractionDigits += 1
+                    i += 1
+                }
+            }
+            let fractionStart = i
+            while i < end {
+                let digit = base[i] &- ASCII.zero
+                guard digit < 10 else { break }
+                mantissa = mantissa &* 10 &+ UInt64(digit)
+                i += 1
+            }
+            significant += i - fractionStart
+            fractionDigits += i - fractionStart
+        }
+        if i < end, base[i] == ASCII.dot || base[i] == ASCII.comma {
+            return extraSeparator(base, digitsStart, end)
+        }
+        guard anyDigit || significant > 0 else { return .invalid }
+
+        if significant <= 19, fractionDigits <= 22 {
+            if mantissa <= 1 << 53 {
+                let magnitude = Double(mantissa) / powersOfTen[fractionDigits]
+                return .number(negative ? -magnitude : magnitude, end: i)
+            }
+            if let magnitude = roundedQuotient(mantissa, fractionDigits) {
+                return .number(negative ? -magnitude : magnitude, end: i)
+            }
+        }
+        return .number(slowDecimal(base, digitsStart, i, negative: negative), end: i)
+    }
+
+    /// `mantissa / 10^exponent` correctly rounded, for a mantissa above 2^53 (16 to 19 digits), or
+    /// `nil` in the rare cases this does not handle.
+    ///
+    /// The quotient of the two doubles is within an ulp or two of the true value; exact 128-bit
+    /// integer comparisons with the midpoints to its neighbours then pick the correctly rounded
+    /// double, ties to even.
+    @inline(__always)
+    static func roundedQuotient(_ mantissa: UInt64, _ exponent: Int) -> Double? {
+        guard exponent > 0 else { return Double(mantissa) }
+        let power = powersOfTenWide[exponent]
+        var candidate = Double(mantissa) / powersOfTen[exponent]
+        for _ in 0..<4 {
+            let significand = candidate.significandBitPattern | (1 << 52)
+            let shift = 52 - Int(candidate.exponent) + 1
+            // A power of two has a nearer neighbour below; an integer part of 2^53 or more, or a
+            // shift the mantissa does not survive, is left to the slow path.
+            guard significand != 1 << 52, shift > 1, shift - 64 < mantissa.leadingZeroBitCount else { return nil }
+            // mantissa / 10^e against (2 s ± 1) / 2^shift, both sides multiplied by 10^e 2^shift.
+            let scaled = shifted(mantissa, shift)
+            let above = product(2 * significand + 1, power)
+            let below = product(2 * significand - 1, power)
+            let odd = significand & 1 == 1
+            if scaled > above || (scaled == above && odd) {
+                candidate = candidate.nextUp
+            } else if scaled < below || (scaled == below && odd) {
+                candidate = candidate.nextDown
+            } else {
+                return candidate
+            }
+        }
+        return nil
+    }
+
+    /// A 128-bit unsigned integer as two words, compared high word first.
+    struct Wide: Comparable {
+        var high: UInt64
+        var low: UInt64
+
+        static func < (lhs: Wide, rhs: Wide) -> Bool {
+            lhs.high != rhs.high ? lhs.high < rhs.high : lhs.low < rhs.low
+        }
+    }
+
+    /// `value * 2^shift`, for a shift that keeps it below 2^128.
+    @inline(__always)
+    static func shifted(_ value: UInt64, _ shift: Int) -> Wide {
+        if shift >= 64 { return Wide(high: value << UInt64(shift - 64), low: 0) }
+        return Wide(high: value >> UInt64(64 - shift), low: value << UInt64(shift))
+    }
+
+    /// `factor * power` for a factor below 2^55 and a power of ten up to 10^22, which stays below 2^128.
+    @inline(__always)
+    static func product(_ factor: UInt64, _ power: Wide) -> Wide {
+        let (high, low) = factor.multipliedFullWidth(by: power.low)
+        return Wide(high: high &+ factor &* power.high, low: low)
+    }
+
+    /// 10^0 through 10^22 as 128-bit integers.
+    static let powersOfTenWide: [Wide] = {
+        var result = [Wide(high: 0, low: 1)]
+        for _ in 1...22 {
+            let last = result[result.count - 1]
+            let (high, low) = UInt64(10).multipliedFullWidth(by: last.low)
+            result.append(Wide(high: high &+ 10 &* last.high, low: low))
+        }
+        return result
+    }()
+
+    /// The outcome for a number with a second separator: never a number.
+    static func extraSeparator(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Outcome {
         var sawDot = false
         var sawComma = false
+        var i = start
         while i < end {
             let byte = base[i]
-            let digit = byte &- ASCII.zero
-            if digit < 10 {
-                digitCount += 1
-                if separators > 0 { fractionDigits += 1 }
-                // Leading zeros are not significant; the 19 digits kept always fit in a UInt64.
-                if mantissa != 0 || digit != 0 {
-                    if significant < 19 { mantissa = mantissa &* 10 &+ UInt64(digit) }
-                    significant += 1
-                }
-            } else if byte == ASCII.dot {
+            if byte == ASCII.dot {
                 sawDot = true
-                separators += 1
             } else if byte == ASCII.comma {
                 sawComma = true
-                separators += 1
-            } else {
+            } else if !ASCII.isDigit(byte) {
                 break
             }
             i += 1
         }
-        if sawDot && sawComma { return .bothSeparators }
-        guard digitCount > 0, separators <= 1 else { return .invalid }
-
-        // An integer below 2^53 and a power of ten up to 10^22 are both exact doubles, so one
-        // IEEE division rounds correctly.
-        if significant <= 19, mantissa <= 1 << 53, fractionDigits <= 22 {
-            let magnitude = Double(mantissa) / powersOfTen[fractionDigits]
-            return .number(negative ? -magnitude : magnitude, end: i)
-        }
-        return .number(slowDecimal(base, digitsStart, i, negative: negative), end: i)
+        return sawDot && sawComma ? .bothSeparators : .invalid
     }
 
     /// Converts through the standard library, which rounds correctly, with `.` as separator.

@@ -79,6 +79,8 @@ public struct SensorEvent: Sendable, Equatable {
 
     /// The 8 values the clustering uses: active, reactive and apparent power, current, voltage
     /// and the first three peaks.
+    ///
+    /// Requires at least three peaks, which ``EventParser`` guarantees for every event it returns.
     public var features: [Double] {
         [activePower, reactivePower, apparentPower, current, voltage, peaks[0], peaks[1], peaks[2]]
     }
@@ -88,7 +90,8 @@ public struct SensorEvent: Sendable, Equatable {
 public struct ExtraSection: Sendable, Equatable {
     /// The section's name, without the `: ` that follows it.
     public var name: String
-    /// Everything after `name: ` up to the next section, without the trailing `;` and spaces.
+    /// Everything after `name: ` up to the next section, without surrounding spaces and tabs and
+    /// without one trailing `;`.
     public var value: String
 
     /// Creates an extra section.
@@ -100,11 +103,17 @@ public struct ExtraSection: Sendable, Equatable {
 
 /// A calendar date and time of day in UTC, as the sensor's `UTC Time` section gives it.
 public struct UTCTimestamp: Sendable, Equatable, Comparable, CustomStringConvertible {
+    /// The year, 1 to 9999.
     public var year: Int
+    /// The month, 1 to 12.
     public var month: Int
+    /// The day of the month, from 1.
     public var day: Int
+    /// The hour, 0 to 23.
     public var hour: Int
+    /// The minute, 0 to 59.
     public var minute: Int
+    /// The second, 0 to 59: the sensor's clock has no leap seconds.
     public var second: Int
 
     /// Creates a timestamp, or `nil` when the fields do not name a real date and time.

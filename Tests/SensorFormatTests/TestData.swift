@@ -22,7 +22,7 @@ enum TestData {
             FileManager.default.fileExists(atPath: shared.appendingPathComponent($0).path)
         }
         if !present {
-            print("SKIPPED: the real capture tests need \(shared.path)/events-real-1000.{log,expect.json}, which is absent")
+            print("SKIPPED: the real capture tests need events-real-1000.{log,expect.json} in \(shared.path)")
         }
         return present
     }
