@@ -64,17 +64,20 @@ public final class Ingestor {
     }
 
     /// Stores a line parsed earlier, possibly on another thread.
-    public func ingest(_ line: ParsedLine, source: String, sourceLine: Int?, receivedAt: String) throws {
-        try line.bytes.withUnsafeBytes { raw in
-            try record(
-                line.result, bytes: raw, length: line.length, source: source, sourceLine: sourceLine,
-                receivedAt: receivedAt)
-        }
+    /// - Parameters:
+    ///   - line: the parsed line.
+    ///   - bytes: the line's bytes, `line.range` of the batch's storage.
+    public func ingest(
+        _ line: ParsedLine, bytes: UnsafeRawBufferPointer, source: String, sourceLine: Int?, receivedAt: String
+    ) throws {
+        try record(
+            line.result, bytes: bytes, length: line.length, hash: line.hash, source: source, sourceLine: sourceLine,
+            receivedAt: receivedAt)
     }
 
     private func record(
-        _ result: Result<SensorEvent, ParseError>, bytes raw: UnsafeRawBufferPointer, length: Int, source: String,
-        sourceLine: Int?, receivedAt: String
+        _ result: Result<SensorEvent, ParseError>, bytes raw: UnsafeRawBufferPointer, length: Int,
+        hash: LineHash? = nil, source: String, sourceLine: Int?, receivedAt: String
     ) throws {
         switch result {
         case .failure(let error):
@@ -86,7 +89,7 @@ public final class Ingestor {
             counts.rejectedByField[error.field, default: 0] += 1
         case .success(let parsed):
             let outcome = try store.store(
-                parsed, line: raw, source: source, sourceLine: sourceLine, receivedAt: receivedAt)
+                parsed, line: raw, hash: hash, source: source, sourceLine: sourceLine, receivedAt: receivedAt)
             counts.lines += 1
             switch outcome {
             case .duplicate:
@@ -104,16 +107,18 @@ public final class Ingestor {
 }
 
 /// A framed line with its parse result, detached from the framer's buffer so that it can be
-/// handed from a parsing thread to the storing one.
+/// handed from a parsing thread to the storing one. Its bytes live in the batch it belongs to.
 public struct ParsedLine: Sendable {
-    /// The bytes kept of the line (at most 16 KiB).
-    public var bytes: [UInt8]
+    /// Where the bytes kept of the line (at most 16 KiB) are in the batch's storage.
+    public var range: Range<Int>
     /// The line's full length.
     public var length: Int
     /// The line's number in its stream.
     public var number: Int
     /// The event, or why the line is not one.
     public var result: Result<SensorEvent, ParseError>
+    /// For an event, the hash of its bytes seeded with its device id, computed off the storing thread.
+    public var hash: LineHash?
 
     /// Parses a framed line; an overlong line is rejected without being parsed.
     public static func parse(_ line: LineFramer.Line, with parser: EventParser) -> Result<SensorEvent, ParseError> {
@@ -130,12 +135,17 @@ public struct ParsedLine: Sendable {
         }
     }
 
-    /// Parses and copies a framed line.
-    public init(_ line: LineFramer.Line, parser: EventParser) {
-        bytes = Array(line.bytes)
+    /// Parses a framed line and appends its bytes to `storage`.
+    public init(_ line: LineFramer.Line, parser: EventParser, storage: inout [UInt8]) {
+        let start = storage.count
+        storage.append(contentsOf: line.bytes)
+        range = start..<storage.count
         length = line.length
         number = line.number
         result = Self.parse(line, with: parser)
+        if case .success(let event) = result {
+            hash = LineHash(UnsafeRawBufferPointer(line.bytes), length: line.length, seed: event.deviceID)
+        }
     }
 }
 

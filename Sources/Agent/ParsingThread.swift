@@ -9,6 +9,8 @@ final class ParsingThread {
     /// A run of parsed lines, or the end of the input.
     struct Batch: Sendable {
         var lines: [ParsedLine] = []
+        /// The bytes of all the lines, one after the other.
+        var storage: [UInt8] = []
         var receivedAt: String
         /// Bytes of the input read so far.
         var bytesRead: Int
@@ -38,6 +40,7 @@ final class ParsingThread {
         var bytesRead = 0
         var batch = Batch(receivedAt: clock.nowText(), bytesRead: 0)
         batch.lines.reserveCapacity(batchLines)
+        batch.storage.reserveCapacity(batchLines * 512)
         func send(last: Bool, error: CommandError? = nil) {
             batch.bytesRead = bytesRead
             batch.isLast = last
@@ -45,6 +48,7 @@ final class ParsingThread {
             queue.put(batch)
             batch = Batch(receivedAt: batch.receivedAt, bytesRead: bytesRead)
             batch.lines.reserveCapacity(batchLines)
+            batch.storage.reserveCapacity(batchLines * 512)
         }
         do {
             while true {
@@ -54,14 +58,14 @@ final class ParsingThread {
                 let receivedAt = clock.nowText()
                 batch.receivedAt = receivedAt
                 framer.append(chunk) { line in
-                    batch.lines.append(ParsedLine(line, parser: parser))
+                    batch.lines.append(ParsedLine(line, parser: parser, storage: &batch.storage))
                     if batch.lines.count >= batchLines {
                         send(last: false)
                         batch.receivedAt = receivedAt
                     }
                 }
             }
-            framer.finish { batch.lines.append(ParsedLine($0, parser: parser)) }
+            framer.finish { batch.lines.append(ParsedLine($0, parser: parser, storage: &batch.storage)) }
             send(last: true)
         } catch {
             send(last: true, error: error as? CommandError ?? CommandError("\(error)", code: .ioError))

@@ -81,14 +81,18 @@ public enum ReplayCommand {
             let batch = parsing.queue.take()
             if failure == nil {
                 do {
-                    for line in batch.lines {
-                        if inBatch == 0 { try store.begin() }
-                        try ingestor.ingest(line, source: source, sourceLine: line.number, receivedAt: batch.receivedAt)
-                        inBatch += 1
-                        if inBatch >= batchSize {
-                            try store.commit()
-                            inBatch = 0
-                            scheduler?.poll()
+                    try batch.storage.withUnsafeBytes { storage in
+                        for line in batch.lines {
+                            if inBatch == 0 { try store.begin() }
+                            try ingestor.ingest(
+                                line, bytes: UnsafeRawBufferPointer(rebasing: storage[line.range]), source: source,
+                                sourceLine: line.number, receivedAt: batch.receivedAt)
+                            inBatch += 1
+                            if inBatch >= batchSize {
+                                try store.commit()
+                                inBatch = 0
+                                scheduler?.poll()
+                            }
                         }
                     }
                     if batch.isLast, inBatch > 0 {

@@ -27,6 +27,8 @@ public final class EventStore {
     private let insertEvent: Statement
     private let insertRejected: Statement
     private let findKey: Statement
+    private var boundSource: String?
+    private var boundReceivedAt: String?
     private let countDuplicate: Statement
 
     /// Opens the database, creating it and applying migrations as needed.
@@ -113,11 +115,13 @@ public final class EventStore {
     /// - Parameters:
     ///   - event: the parsed event.
     ///   - line: the line's bytes (line ending excluded), from which it was parsed.
+    ///   - hash: the line's hash seeded with the device id, when already computed.
     ///   - source: the tty path or capture file.
     ///   - sourceLine: the line number in a capture file, `nil` for a tty.
     ///   - receivedAt: when the line arrived, ISO 8601 UTC.
     public func store(
-        _ event: SensorEvent, line: UnsafeRawBufferPointer, source: String, sourceLine: Int?, receivedAt: String
+        _ event: SensorEvent, line: UnsafeRawBufferPointer, hash: LineHash? = nil, source: String, sourceLine: Int?,
+        receivedAt: String
     ) throws -> StoreOutcome {
         let s = insertEvent
         s.bind(event.deviceID, at: 1)
@@ -130,10 +134,6 @@ public final class EventStore {
         s.bind(event.current, at: 8)
         s.bind(event.voltage, at: 9)
         s.bind(event.phase, at: 10)
-        event.peaks.withUnsafeBytes { s.bindBlob($0, at: 11) }
-        event.fftReal.withUnsafeBytes { s.bindBlob($0, at: 12) }
-        event.fftImaginary.withUnsafeBytes { s.bindBlob($0, at: 13) }
-        event.measuredAt.withISO8601Bytes { s.bindText($0, at: 14) }
         s.bind(event.frequency, at: 15)
         s.bind(event.wifiStrength, at: 16)
         s.bind(event.dummy, at: 17)
@@ -142,31 +142,60 @@ public final class EventStore {
         } else {
             s.bind(JSONText.object(event.extra.map { ($0.name, JSONText.quote($0.value)) }), at: 18)
         }
-        s.bind(receivedAt, at: 19)
-        s.bind(source, at: 20)
-        s.bind(sourceLine.map(Int64.init), at: 21)
-        let hash = LineHash(line, length: line.count, seed: event.deviceID)
-        let hashBytes = hash.bytes
-        hashBytes.withUnsafeBytes { s.bindBlob($0, at: 22) }
-        // The key is unique; a different line that happens to share it moves on to the next key.
-        var key = Int64(bitPattern: UInt64(UInt32(truncatingIfNeeded: event.measuredAt.secondsSinceEpoch)) << 32 | (hash.low & 0xFFFF_FFFF))
-        while true {
-            s.bind(key, at: 23)
-            try s.run()
-            if database.changes == 1 { return .stored(id: database.lastInsertedRowID) }
-            findKey.bind(key, at: 1)
-            defer { findKey.reset() }
-            guard try findKey.step() else {
-                throw DatabaseError(code: SQLITE_ERROR, message: "line key \(key) vanished", sql: findKey.sql, path: database.path)
-            }
-            if Array(findKey.blob(at: 1)) == hashBytes {
-                let id = findKey.int64(at: 0)
-                countDuplicate.bind(id, at: 1)
-                try countDuplicate.run()
-                return .duplicate(id: id)
-            }
-            key &+= 1
+        // Bindings outlive a reset: text that repeats from row to row is bound only when it changes.
+        if receivedAt != boundReceivedAt {
+            s.bind(receivedAt, at: 19)
+            boundReceivedAt = receivedAt
         }
+        if source != boundSource {
+            s.bind(source, at: 20)
+            boundSource = source
+        }
+        s.bind(sourceLine.map(Int64.init), at: 21)
+        let hash = hash ?? LineHash(line, length: line.count, seed: event.deviceID)
+        let hashBytes = hash.bytes
+        // The key is unique; a different line that happens to share it moves on to the next key.
+        var key = Int64(
+            bitPattern: UInt64(UInt32(truncatingIfNeeded: event.measuredAt.secondsSinceEpoch)) << 32
+                | (hash.low & 0xFFFF_FFFF))
+        // The blobs are bound without a copy: they stay alive until the insert has run, and every
+        // later insert binds them anew.
+        return try event.peaks.withUnsafeBytes { peaks in
+            try event.fftReal.withUnsafeBytes { fftReal in
+                try event.fftImaginary.withUnsafeBytes { fftImaginary in
+                    try event.measuredAt.withISO8601Bytes { measuredAt in
+                        try hashBytes.withUnsafeBytes { hashBlob in
+                            s.bindBlob(peaks, at: 11, copy: false)
+                            s.bindBlob(fftReal, at: 12, copy: false)
+                            s.bindBlob(fftImaginary, at: 13, copy: false)
+                            s.bindText(measuredAt, at: 14)
+                            s.bindBlob(hashBlob, at: 22, copy: false)
+                            while true {
+                                s.bind(key, at: 23)
+                                try s.run()
+                                if database.changes == 1 { return .stored(id: database.lastInsertedRowID) }
+                                if let id = try storedLine(key: key, hash: hashBytes) {
+                                    countDuplicate.bind(id, at: 1)
+                                    try countDuplicate.run()
+                                    return .duplicate(id: id)
+                                }
+                                key &+= 1
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The event stored under `key`, when it has the same hash.
+    private func storedLine(key: Int64, hash: [UInt8]) throws -> Int64? {
+        findKey.bind(key, at: 1)
+        defer { findKey.reset() }
+        guard try findKey.step() else {
+            throw DatabaseError(code: SQLITE_ERROR, message: "line key \(key) vanished", sql: findKey.sql, path: database.path)
+        }
+        return Array(findKey.blob(at: 1)) == hash ? findKey.int64(at: 0) : nil
     }
 
     /// Stores a line that did not parse, with its reason, or counts it when already stored.

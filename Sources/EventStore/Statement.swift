@@ -78,9 +78,12 @@ public final class Statement {
     }
 
     /// Binds bytes as a blob (an empty blob, not NULL, when empty).
-    public func bindBlob(_ bytes: UnsafeRawBufferPointer, at index: Int32) {
+    /// - Parameter copy: `false` binds the bytes in place: they must stay valid until the
+    ///   statement has run and every later run binds the parameter again.
+    public func bindBlob(_ bytes: UnsafeRawBufferPointer, at index: Int32, copy: Bool = true) {
         if let base = bytes.baseAddress {
-            sqlite3_bind_blob(statement, index, base, Int32(bytes.count), energy_sqlite_transient())
+            sqlite3_bind_blob(
+                statement, index, base, Int32(bytes.count), copy ? energy_sqlite_transient() : energy_sqlite_static())
         } else {
             sqlite3_bind_zeroblob(statement, index, 0)
         }
