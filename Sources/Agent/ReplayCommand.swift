@@ -16,7 +16,7 @@ public enum ReplayCommand {
             changes nothing but those counts. `-` reads standard input. Clustering runs started by the
             replay are waited for before it exits.
             """,
-        options: DataDirectory.options + ClusterOptions.options + [
+        options: DataDirectory.options + [ReportCommand.reportsOption] + ClusterOptions.options + [
             OptionSpec(
                 "coalesce",
                 help: "Coalesce thresholds crossed during a run into one next run, as the live agent does, instead of one run per threshold."),
