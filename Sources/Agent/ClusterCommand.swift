@@ -10,7 +10,8 @@ public enum ClusterCommand {
             Runs the clustering program over all of each device's stored events, waits for it, stores
             every event's label and the run, and rewrites the device's reports.
             """,
-        options: DataDirectory.options + [ReportCommand.reportsOption, OptionSpec("device", value: "ID", help: "Only this device.")]
+        options: DataDirectory.options
+            + [ReportCommand.reportsOption, OptionSpec("device", value: "ID", help: "Only this device.")]
             + ClusterOptions.options.filter { $0.name != "cluster-every" })
 
     /// Runs the command.

@@ -86,12 +86,19 @@ public enum ClusterPlot {
 
     private static func drawLegend(_ report: DeviceReport, into svg: inout String) {
         var y = 66.0
+        // Entries move closer together when there are many; those that still do not fit are counted.
+        let spacing = Swift.max(14, Swift.min(22, 370 / Double(Swift.max(report.clusters.count, 1))))
+        let shown = Swift.min(report.clusters.count, Int(370 / spacing))
         svg += "<g id=\"legend\">\n<text x=\"780\" y=\"\(Int(y))\" font-weight=\"bold\">Cluster (events)</text>\n"
-        for cluster in report.clusters {
-            y += 22
+        for cluster in report.clusters.prefix(shown) {
+            y += spacing
             let name = cluster.isNoise ? "noise" : "cluster \(cluster.label)"
-            svg += "<rect x=\"780\" y=\"\(Int(y) - 11)\" width=\"14\" height=\"14\" fill=\"\(color(label: cluster.label))\"/>"
+            svg +=
+                "<rect x=\"780\" y=\"\(Int(y) - 11)\" width=\"14\" height=\"14\" fill=\"\(color(label: cluster.label))\"/>"
             svg += "<text x=\"802\" y=\"\(Int(y))\">\(name) (\(cluster.events))</text>\n"
+        }
+        if shown < report.clusters.count {
+            svg += "<text x=\"780\" y=\"\(Int(y + spacing))\">and \(report.clusters.count - shown) more</text>\n"
         }
         svg += "</g>\n"
     }
@@ -106,7 +113,8 @@ public enum ClusterPlot {
         svg += "text-anchor=\"middle\" font-weight=\"bold\">\(TextFormat.escape(title))</text>\n"
         for tick in yTicks.values {
             let y = TextFormat.coordinate(yScale(tick))
-            svg += "<line x1=\"\(Int(frame.left))\" x2=\"\(Int(frame.right))\" y1=\"\(y)\" y2=\"\(y)\" stroke=\"#e6e6e6\"/>"
+            svg +=
+                "<line x1=\"\(Int(frame.left))\" x2=\"\(Int(frame.right))\" y1=\"\(y)\" y2=\"\(y)\" stroke=\"#e6e6e6\"/>"
             svg += "<text x=\"\(Int(frame.left) - 6)\" y=\"\(y)\" dy=\"4\" text-anchor=\"end\">"
             svg += "\(TextFormat.fixed(tick, decimals: yTicks.decimals))</text>\n"
         }
@@ -117,9 +125,11 @@ public enum ClusterPlot {
             let name = labels[index] < 0 ? "noise" : "\(labels[index])"
             let center = TextFormat.coordinate(x + slot * 0.35)
             svg += "<rect x=\"\(TextFormat.coordinate(x))\" y=\"\(TextFormat.coordinate(top))\" "
-            svg += "width=\"\(TextFormat.coordinate(slot * 0.7))\" height=\"\(TextFormat.coordinate(frame.bottom - top))\" "
+            svg +=
+                "width=\"\(TextFormat.coordinate(slot * 0.7))\" height=\"\(TextFormat.coordinate(frame.bottom - top))\" "
             svg += "fill=\"\(color(label: labels[index]))\"/>"
-            svg += "<text x=\"\(center)\" y=\"\(TextFormat.coordinate(top - 4))\" text-anchor=\"middle\" font-size=\"11\">"
+            svg +=
+                "<text x=\"\(center)\" y=\"\(TextFormat.coordinate(top - 4))\" text-anchor=\"middle\" font-size=\"11\">"
             svg += "\(TextFormat.fixed(value, decimals: decimals))</text>"
             svg += "<text x=\"\(center)\" y=\"\(Int(frame.bottom) + 16)\" text-anchor=\"middle\">\(name)</text>\n"
         }
@@ -137,13 +147,15 @@ public enum ClusterPlot {
         svg += "<g class=\"axes\">\n"
         for tick in xTicks.values {
             let x = TextFormat.coordinate(xScale(tick))
-            svg += "<line x1=\"\(x)\" x2=\"\(x)\" y1=\"\(Int(frame.top))\" y2=\"\(Int(frame.bottom))\" stroke=\"#e6e6e6\"/>"
+            svg +=
+                "<line x1=\"\(x)\" x2=\"\(x)\" y1=\"\(Int(frame.top))\" y2=\"\(Int(frame.bottom))\" stroke=\"#e6e6e6\"/>"
             svg += "<text x=\"\(x)\" y=\"\(Int(frame.bottom) + 18)\" text-anchor=\"middle\">"
             svg += "\(TextFormat.fixed(tick, decimals: xTicks.decimals))</text>\n"
         }
         for tick in yTicks.values {
             let y = TextFormat.coordinate(yScale(tick))
-            svg += "<line x1=\"\(Int(frame.left))\" x2=\"\(Int(frame.right))\" y1=\"\(y)\" y2=\"\(y)\" stroke=\"#e6e6e6\"/>"
+            svg +=
+                "<line x1=\"\(Int(frame.left))\" x2=\"\(Int(frame.right))\" y1=\"\(y)\" y2=\"\(y)\" stroke=\"#e6e6e6\"/>"
             svg += "<text x=\"\(Int(frame.left) - 6)\" y=\"\(y)\" dy=\"4\" text-anchor=\"end\">"
             svg += "\(TextFormat.fixed(tick, decimals: yTicks.decimals))</text>\n"
         }

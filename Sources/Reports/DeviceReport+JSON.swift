@@ -48,9 +48,10 @@ extension DeviceReport {
                         )
                     })
             }
-            let center: JSONTree = cluster.center.map { values in
-                .object(zip(names, values).map { ($0, .number($1)) })
-            } ?? .null
+            let center: JSONTree =
+                cluster.center.map { values in
+                    .object(zip(names, values).map { ($0, .number($1)) })
+                } ?? .null
             return .object([
                 ("label", .integer(cluster.label)),
                 ("noise", .literal(cluster.isNoise ? "true" : "false")),

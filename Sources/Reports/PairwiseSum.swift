@@ -34,8 +34,14 @@ enum PairwiseSum {
             return result
         }
         if count <= blockSize {
-            var r0 = values[0], r1 = values[1], r2 = values[2], r3 = values[3]
-            var r4 = values[4], r5 = values[5], r6 = values[6], r7 = values[7]
+            var r0 = values[0]
+            var r1 = values[1]
+            var r2 = values[2]
+            var r3 = values[3]
+            var r4 = values[4]
+            var r5 = values[5]
+            var r6 = values[6]
+            var r7 = values[7]
             var index = 8
             while index < count - count % 8 {
                 r0 += values[index]

@@ -40,7 +40,9 @@ public enum ReportBuilder {
             var row = (Int32(1)...5).map { statement.double(at: $0) }
             let peaks = statement.blob(at: 6)
             for index in 0..<3 {
-                row.append(index * 8 + 8 <= peaks.count ? peaks.loadUnaligned(fromByteOffset: index * 8, as: Double.self) : .nan)
+                row.append(
+                    index * 8 + 8 <= peaks.count
+                        ? peaks.loadUnaligned(fromByteOffset: index * 8, as: Double.self) : .nan)
             }
             if columns[label] == nil {
                 columns[label] = Array(repeating: [], count: SensorEvent.featureCount)

@@ -90,13 +90,15 @@ public enum ReportIndex {
         if let note = entry.note { html += "<p class=\"note\">\(TextFormat.escape(note))</p>\n" }
 
         html += "<table>\n<thead><tr><th>Cluster</th><th>Events</th><th>Share</th>"
-        html += "<th>Mean active power (W)</th><th>Mean current (A)</th><th>Mean reactive power (var)</th></tr></thead>\n<tbody>\n"
+        html +=
+            "<th>Mean active power (W)</th><th>Mean current (A)</th><th>Mean reactive power (var)</th></tr></thead>\n<tbody>\n"
         for cluster in report.clusters {
             let name = cluster.isNoise ? "noise" : "\(cluster.label)"
             func mean(_ feature: Int, _ decimals: Int) -> String {
                 cluster.features.isEmpty ? "–" : TextFormat.fixed(cluster.features[feature].mean, decimals: decimals)
             }
-            html += "<tr><td><span class=\"swatch\" style=\"background: \(ClusterPlot.color(label: cluster.label))\"></span>"
+            html +=
+                "<tr><td><span class=\"swatch\" style=\"background: \(ClusterPlot.color(label: cluster.label))\"></span>"
             html += "\(name)</td><td>\(cluster.events)</td><td>\(TextFormat.percent(cluster.share))</td>"
             html += "<td>\(mean(0, 1))</td><td>\(mean(3, 3))</td><td>\(mean(1, 1))</td></tr>\n"
         }

@@ -32,7 +32,8 @@ import Testing
         for (index, line) in text.split(separator: "\n").enumerated() {
             let event = try parser.parse(String(line))
             _ = try Array(line.utf8).withUnsafeBytes {
-                try store.store(event, line: $0, source: "real", sourceLine: index + 1, receivedAt: "2026-12-03T00:00:00Z")
+                try store.store(
+                    event, line: $0, source: "real", sourceLine: index + 1, receivedAt: "2026-12-03T00:00:00Z")
             }
         }
         // JSONDecoder, not JSONSerialization: it reads every double exactly.
@@ -43,7 +44,8 @@ import Testing
         try ReportFixtures.finishRun(
             store, labels: run.labels, centers: run.centers, bandwidth: run.bandwidth, iterations: run.n_iter)
         let report = try ReportBuilder.build(store: store, device: 1)
-        #expect(report.eventsByClusterJSON == "{\"-1\": 101, \"0\": 322, \"1\": 281, \"2\": 145, \"3\": 133, \"4\": 18}\n")
+        #expect(
+            report.eventsByClusterJSON == "{\"-1\": 101, \"0\": 322, \"1\": 281, \"2\": 145, \"3\": 133, \"4\": 18}\n")
         #expect(
             report.averageActivePowerJSON
                 == "{\"-1\": 1968.6336633663366, \"0\": 270.1583850931677, \"1\": 1718.338078291815, "

@@ -56,8 +56,12 @@ import Testing
         #expect(clusters.map(\.share) == [0.1, 0.4, 0.3, 0.2, 0.0])
         #expect(clusters[0].center == nil)
         #expect(clusters[4].features == nil)
-        #expect(clusters[4].center == Dictionary(uniqueKeysWithValues: zip(SensorEvent.featureNames, ReportFixtures.centers[3])))
-        #expect(clusters[1].center == Dictionary(uniqueKeysWithValues: zip(SensorEvent.featureNames, ReportFixtures.centers[0])))
+        #expect(
+            clusters[4].center
+                == Dictionary(uniqueKeysWithValues: zip(SensorEvent.featureNames, ReportFixtures.centers[3])))
+        #expect(
+            clusters[1].center
+                == Dictionary(uniqueKeysWithValues: zip(SensorEvent.featureNames, ReportFixtures.centers[0])))
 
         let features = try #require(clusters[1].features)
         #expect(Set(features.keys) == Set(SensorEvent.featureNames))

@@ -31,7 +31,8 @@ enum ReportFixtures {
         for (index, event) in events.enumerated() {
             let line = "event \(event.deviceID) \(index) \(event.activePower) \(store.database.path)"
             let outcome = try Array(line.utf8).withUnsafeBytes {
-                try store.store(event, line: $0, source: "test", sourceLine: index + 1, receivedAt: "2026-12-03T00:00:00.000Z")
+                try store.store(
+                    event, line: $0, source: "test", sourceLine: index + 1, receivedAt: "2026-12-03T00:00:00.000Z")
             }
             guard case .stored(let id) = outcome else { fatalError("duplicate test event") }
             ids.append(id)
