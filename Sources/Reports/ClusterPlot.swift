@@ -106,7 +106,8 @@ public enum ClusterPlot {
     private static func drawBars(
         title: String, values: [Double], decimals: Int, labels: [Int], frame: Frame, into svg: inout String
     ) {
-        let yTicks = TextFormat.ticks(low: 0, high: Swift.max(values.max() ?? 1, 1e-9), count: 4)
+        // A tenth more than the tallest bar leaves room for its value label.
+        let yTicks = TextFormat.ticks(low: 0, high: Swift.max((values.max() ?? 1) * 1.1, 1e-9), count: 4)
         let yScale = Scale(domain: yTicks.values, from: frame.bottom, to: frame.top)
         svg += "<g class=\"bars\">\n"
         svg += "<text x=\"\(TextFormat.coordinate((frame.left + frame.right) / 2))\" y=\"\(Int(frame.top) - 12)\" "
