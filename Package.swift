@@ -36,6 +36,7 @@ let package = Package(
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "SensorFormat"]),
         .testTarget(name: "SerialDevicesTests", dependencies: ["SerialDevices"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "EventStore", "SensorFormat", "Reports"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "EventStore", "SensorFormat"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -7,6 +7,7 @@ public enum AgentCommand {
         (ReplayCommand.spec, ReplayCommand.main),
         (ExportCommand.spec, ExportCommand.main),
         (ClusterCommand.spec, ClusterCommand.main),
+        (ReportCommand.spec, ReportCommand.main),
     ]
 
     /// The top-level help.

@@ -1,4 +1,5 @@
 import EventStore
+import Reports
 
 /// `energy-agent cluster`: one clustering run now over all of a device's events.
 public enum ClusterCommand {
@@ -9,7 +10,8 @@ public enum ClusterCommand {
             Runs the clustering program over all of each device's stored events, waits for it, stores
             every event's label and the run, and rewrites the device's reports.
             """,
-        options: DataDirectory.options + [OptionSpec("device", value: "ID", help: "Only this device.")]
+        options: DataDirectory.options
+            + [ReportCommand.reportsOption, OptionSpec("device", value: "ID", help: "Only this device.")]
             + ClusterOptions.options.filter { $0.name != "cluster-every" })
 
     /// Runs the command.
@@ -34,6 +36,11 @@ public enum ClusterCommand {
             throw CommandError("no events stored in \(data.databasePath)", code: .dataError)
         }
         let scheduler = cluster.scheduler(store: store, data: data, pending: .queue, log: log)
+        let reports = ReportWriter(directory: data.reportsPath)
+        var reportsWritten = true
+        scheduler.onRunFinished = { run in
+            if !ReportCommand.publish(after: run, store: store, writer: reports, log: log) { reportsWritten = false }
+        }
         for device in devices {
             let count = try store.eventCount(device: device)
             guard count > 0 else { throw CommandError("device \(device) has no events", code: .dataError) }
@@ -41,6 +48,6 @@ public enum ClusterCommand {
         }
         scheduler.waitForAll()
         let failed = scheduler.finishedRuns.filter { $0.status != .succeeded }
-        return failed.isEmpty ? .success : .failure
+        return failed.isEmpty && reportsWritten ? .success : .failure
     }
 }

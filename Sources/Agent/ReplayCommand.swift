@@ -14,9 +14,10 @@ public enum ReplayCommand {
             Every line becomes a stored event or a stored rejected line with its reason. A line already
             stored (same bytes, same device) is counted, not stored again, so replaying a capture twice
             changes nothing but those counts. `-` reads standard input. Clustering runs started by the
-            replay are waited for before it exits.
+            replay are waited for before it exits. After each successful run the device's reports are
+            rewritten (see `energy-agent report`); a report that cannot be written is logged, not fatal.
             """,
-        options: DataDirectory.options + ClusterOptions.options + [
+        options: DataDirectory.options + [ReportCommand.reportsOption] + ClusterOptions.options + [
             OptionSpec(
                 "coalesce",
                 help: "Coalesce thresholds crossed during a run into one next run, as the live agent does, instead of one run per threshold."),

@@ -1,4 +1,5 @@
 import EventStore
+import Reports
 
 /// The pipeline every ingesting command shares: the store, the ingestor, the clustering
 /// scheduler, wired together.
@@ -8,6 +9,8 @@ final class Session {
     let ingestor: Ingestor
     let scheduler: ClusterScheduler?
     let log: Logger
+    /// Rewrites the reports after each successful clustering run.
+    let reports: ReportWriter
     private var clock = WallClock()
 
     /// Opens the store, marks runs an earlier agent left `running` as failed and asks for them
@@ -18,9 +21,14 @@ final class Session {
         try data.create()
         store = try ReplayCommand.openStore(data)
         ingestor = try Ingestor(store: store, clusterEvery: cluster.every)
+        let reports = ReportWriter(directory: data.reportsPath)
+        self.reports = reports
         if cluster.every > 0 {
             let scheduler = cluster.scheduler(store: store, data: data, pending: pending, log: log)
             self.scheduler = scheduler
+            scheduler.onRunFinished = { [store] run in
+                ReportCommand.publish(after: run, store: store, writer: reports, log: log)
+            }
             ingestor.onThreshold = { device, count in scheduler.request(device: device, events: count) }
             let abandoned = try store.failAbandonedRuns(finishedAt: clock.nowText())
             for device in abandoned {
