@@ -1,3 +1,5 @@
+import Glibc
+
 /// The `energy-agent` command line: dispatches to the commands.
 public enum AgentCommand {
     /// The version printed by `--version`.
@@ -32,6 +34,7 @@ public enum AgentCommand {
 
     /// Runs the command line and returns the exit code; messages go to standard error.
     public static func main(_ arguments: [String]) -> ExitCode {
+        prepareProcess()
         guard let name = arguments.first else {
             Console.error(helpText)
             return .usage
@@ -59,5 +62,16 @@ public enum AgentCommand {
             Console.error("energy-agent \(name): \(error)\n")
             return .software
         }
+    }
+
+    /// Settings of the process every command shares.
+    static func prepareProcess() {
+        // The database and the files only the agent reads are 0640 (SQLite creates them with
+        // 0666 less the umask); report files set their own 0644.
+        umask(0o027)
+        // A full file size limit or a closed pipe must come back as EFBIG or EPIPE from write,
+        // to be reported, not kill the process.
+        signal(SIGXFSZ, SIG_IGN)
+        signal(SIGPIPE, SIG_IGN)
     }
 }

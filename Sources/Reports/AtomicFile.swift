@@ -81,7 +81,10 @@ public enum AtomicFile {
         var prefix = path.hasPrefix("/") ? "/" : ""
         for component in path.split(separator: "/") {
             prefix += component
-            if mkdir(prefix, 0o755) != 0, errno != EEXIST {
+            if mkdir(prefix, 0o755) == 0 {
+                // The umask may have taken bits away: readers of the reports need them.
+                chmod(prefix, 0o755)
+            } else if errno != EEXIST {
                 throw WriteError(path: prefix, step: "mkdir", errno: errno)
             }
             prefix += "/"
