@@ -18,6 +18,7 @@ APT_PACKAGES = libsqlite3-dev libudev-dev sqlite3 umockdev libumockdev-dev gir1.
                python3-gi python3-venv systemd socat
 
 .PHONY: all build release run test deps venv swift-test parity-test umockdev-test system-test \
+        test-sanitize test-address test-thread \
         bench demo install uninstall clean help
 
 all: build
@@ -25,6 +26,7 @@ all: build
 help:
 	@echo "make run      release build, then energy-agent run (data in $(DATA_DIR))"
 	@echo "make test     install test dependencies, build, run every test"
+	@echo "make test-sanitize   the Swift tests under AddressSanitizer and ThreadSanitizer"
 	@echo "make build    debug build"
 	@echo "make release  release build"
 	@echo "make bench    benchmarks (replay throughput, clustering against scikit-learn)"
@@ -66,7 +68,22 @@ $(VENV)/.installed: tools/requirements.txt
 test: deps venv
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	$(SWIFT) build -c release $(SWIFT_FLAGS)
-	$(MAKE) --no-print-directory swift-test parity-test umockdev-test system-test
+	$(MAKE) --no-print-directory swift-test parity-test umockdev-test system-test test-address
+
+# The Swift tests under AddressSanitizer (with LeakSanitizer) and ThreadSanitizer, each in its own
+# build directory. `make test` runs the address one.
+LSAN_SUPPRESSIONS = $(CURDIR)/Tests/sanitizers/lsan.supp
+
+test-sanitize: test-address test-thread
+
+test-address:
+	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build/asan $(SWIFT_FLAGS)
+	LSAN_OPTIONS=suppressions=$(LSAN_SUPPRESSIONS) ASAN_OPTIONS=detect_leaks=1 \
+	    $(SWIFT) test --skip-build --sanitize=address --scratch-path .build/asan $(SWIFT_FLAGS)
+
+test-thread:
+	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build/tsan $(SWIFT_FLAGS)
+	TSAN_OPTIONS=halt_on_error=1 $(SWIFT) test --skip-build --sanitize=thread --scratch-path .build/tsan $(SWIFT_FLAGS)
 
 swift-test:
 	ENERGY_AGENT_BIN=$(CURDIR)/$(RELEASE_BIN) $(SWIFT) test --skip-build $(SWIFT_FLAGS)

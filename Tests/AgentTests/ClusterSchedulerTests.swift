@@ -1,6 +1,7 @@
 import Agent
 import EventStore
 import Foundation
+import SensorFormat
 import Testing
 
 /// Clustering runs through the agent with stand-in programs that misbehave in each way the
@@ -110,5 +111,51 @@ import Testing
         #expect(runs.map(\.status) == [.failed, .succeeded])
         #expect(runs.first?.error == "the agent stopped before the run finished")
         #expect(try labels().allSatisfy { $0 == 0 })
+    }
+}
+
+/// The live rule: thresholds crossed while a run is in flight become one run over the latest.
+@Suite struct CoalescingTests {
+    let directory = TemporaryDirectory()
+
+    @Test func thresholdsCrossedDuringARunCoalesceIntoOneRunOverTheLatest() throws {
+        let store = try EventStore(path: directory.path + "/energy.db")
+        defer { store.close() }
+        try store.begin()
+        for index in 0..<300 {
+            _ = try Array("line \(index)".utf8).withUnsafeBytes { bytes in
+                var event = try EventParserFixture.event()
+                event.eventCode = Int64(index)
+                return try store.store(event, line: bytes, source: "t", sourceLine: index, receivedAt: "t")
+            }
+        }
+        try store.commit()
+        let script = directory.path + "/slow.sh"
+        try """
+            #!/bin/sh
+            count=$(( ($(wc -c) - 128) / 64 ))
+            sleep 0.3
+            labels=$(yes 0 | head -n "$count" | paste -sd, -)
+            printf '{"labels": [%s], "bandwidth": 1, "cluster_centers": [[1,2,3,4,5,6,7,8]], "n_iter": 1}' "$labels"
+            """.write(toFile: script, atomically: true, encoding: .utf8)
+        chmod(script, 0o755)
+        let scheduler = ClusterScheduler(
+            store: store,
+            configuration: .init(command: [script], timeout: 30, workDirectory: directory.path + "/runs", pending: .coalesce),
+            log: Logger(verbose: false))
+        scheduler.request(device: 1, events: 100)
+        scheduler.request(device: 1, events: 200)
+        scheduler.request(device: 1, events: 300)
+        scheduler.waitForAll()
+        #expect(scheduler.finishedRuns.map(\.events) == [100, 300])
+        #expect(scheduler.finishedRuns.allSatisfy { $0.status == .succeeded })
+    }
+}
+
+enum EventParserFixture {
+    static func event() throws -> SensorEvent {
+        let line = try String(contentsOfFile: Fixtures.path("household-3000.log"), encoding: .utf8)
+            .split(separator: "\n").first.map(String.init) ?? ""
+        return try EventParser().parse(line)
     }
 }
