@@ -52,7 +52,9 @@ public final class Database {
         if code != SQLITE_OK {
             let message = errorMessage.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(connection))
             sqlite3_free(errorMessage)
-            throw DatabaseError(code: sqlite3_extended_errcode(connection), message: message, sql: sql, path: path)
+            throw DatabaseError(
+                code: sqlite3_extended_errcode(connection), message: message, sql: sql, path: path,
+                systemErrno: sqlite3_system_errno(connection))
         }
     }
 
@@ -123,7 +125,7 @@ public final class Database {
     func error(code: Int32, sql: String?) -> DatabaseError {
         DatabaseError(
             code: sqlite3_extended_errcode(connection), message: String(cString: sqlite3_errmsg(connection)),
-            sql: sql, path: path)
+            sql: sql, path: path, systemErrno: sqlite3_system_errno(connection))
     }
 }
 

@@ -1,4 +1,5 @@
 import CSQLite
+import Glibc
 
 /// An SQLite call that failed: the result code, SQLite's message and the statement involved.
 public struct DatabaseError: Error, Sendable, CustomStringConvertible {
@@ -10,13 +11,16 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
     public var sql: String?
     /// The database file.
     public var path: String
+    /// The operating system's error behind an I/O failure (`errno`), 0 when none.
+    public var systemErrno: Int32
 
     /// Creates an error.
-    public init(code: Int32, message: String, sql: String? = nil, path: String) {
+    public init(code: Int32, message: String, sql: String? = nil, path: String, systemErrno: Int32 = 0) {
         self.code = code
         self.message = message
         self.sql = sql
         self.path = path
+        self.systemErrno = systemErrno
     }
 
     /// The primary result code, without the extended bits.
@@ -31,7 +35,9 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         let name = String(cString: sqlite3_errstr(code))
-        var text = "database \(path): \(message) (SQLite code \(code): \(name))"
+        var text = "database \(path): \(message) (SQLite code \(code): \(name)"
+        if systemErrno != 0 { text += "; \(String(cString: strerror(systemErrno)))" }
+        text += ")"
         if let sql { text += " in: \(sql)" }
         return text
     }
