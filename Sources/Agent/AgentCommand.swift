@@ -7,6 +7,9 @@ public enum AgentCommand {
         (ReplayCommand.spec, ReplayCommand.main),
         (ExportCommand.spec, ExportCommand.main),
         (ClusterCommand.spec, ClusterCommand.main),
+        (RunCommand.spec, RunCommand.main),
+        (DevicesCommand.spec, DevicesCommand.main),
+        (SimulateCommand.spec, SimulateCommand.main),
     ]
 
     /// The top-level help.
