@@ -79,7 +79,7 @@ umockdev-test:
 	udev/check-units.sh
 
 system-test: venv
-	@if [ -d Tests/system ]; then $(VENV)/bin/python -m unittest discover -s Tests/system -t . -v; fi
+	@if [ -d Tests/system ]; then $(VENV)/bin/python -m unittest discover -s Tests/system -t Tests/system -v; fi
 
 bench: release venv
 	$(VENV)/bin/python tools/bench-replay $(RELEASE_BIN)/energy-agent
