@@ -84,6 +84,11 @@ system-test: venv
 bench: release venv
 	$(VENV)/bin/python tools/bench-replay $(RELEASE_BIN)/energy-agent
 	@if [ -x tools/bench-cluster ]; then $(VENV)/bin/python tools/bench-cluster $(RELEASE_BIN)/energy-cluster; fi
+	$(PYTHON) tools/bench-live $(RELEASE_BIN)/energy-agent
+
+# A capture played into a pseudo-terminal, read by `energy-agent run`; shows the reports.
+demo: release
+	tools/demo $(RELEASE_BIN)
 
 install: release
 	install -d $(DESTDIR)$(PREFIX)/bin
