@@ -96,7 +96,7 @@ umockdev-test:
 	udev/check-units.sh
 
 system-test: venv
-	@if [ -d Tests/system ]; then $(VENV)/bin/python -m unittest discover -s Tests/system -t . -v; fi
+	@if [ -d Tests/system ]; then $(VENV)/bin/python -m unittest discover -s Tests/system -t Tests/system -v; fi
 
 # The ten-million-line replay: the same peak RSS as at 200,000 lines (needs about 5 GB of disk).
 bench-huge: release
@@ -105,6 +105,11 @@ bench-huge: release
 bench: release venv
 	$(VENV)/bin/python tools/bench-replay $(RELEASE_BIN)/energy-agent
 	@if [ -x tools/bench-cluster ]; then $(VENV)/bin/python tools/bench-cluster $(RELEASE_BIN)/energy-cluster; fi
+	$(PYTHON) tools/bench-live $(RELEASE_BIN)/energy-agent
+
+# A capture played into a pseudo-terminal, read by `energy-agent run`; shows the reports.
+demo: release
+	tools/demo $(RELEASE_BIN)
 
 install: release
 	install -d $(DESTDIR)$(PREFIX)/bin

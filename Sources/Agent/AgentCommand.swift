@@ -6,10 +6,13 @@ public enum AgentCommand {
     public static let version = "0.1.0"
 
     static let commands: [(spec: CommandSpec, main: @Sendable ([String]) throws -> ExitCode)] = [
+        (RunCommand.spec, RunCommand.main),
         (ReplayCommand.spec, ReplayCommand.main),
         (ExportCommand.spec, ExportCommand.main),
         (ClusterCommand.spec, ClusterCommand.main),
         (ReportCommand.spec, ReportCommand.main),
+        (DevicesCommand.spec, DevicesCommand.main),
+        (SimulateCommand.spec, SimulateCommand.main),
     ]
 
     /// The top-level help.

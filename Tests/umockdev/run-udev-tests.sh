@@ -2,7 +2,8 @@
 # Runs the SerialDevices udev tests under umockdev:
 #   1. the suite UdevTests with the FTDI FT232R fixture as recorded (probed by default),
 #   2. the same suite with the fixture tagged ENERGY_SENSOR=1, as the project's rule would,
-#   3. the hotplug suite, driven from a Python testbed by test_udev.py.
+#   3. the hotplug suite, driven from a Python testbed by test_udev.py,
+#   4. `energy-agent run` (release build, or $ENERGY_AGENT) on a testbed, by test_run.py.
 # Usage: Tests/umockdev/run-udev-tests.sh [TEST_BINARY]
 # The test binary defaults to .build/debug/energy-agentPackageTests.xctest (swift build --build-tests).
 set -eu
@@ -40,3 +41,6 @@ echo "== udev enumeration, adapter tagged ENERGY_SENSOR=1"
 SERIAL_DEVICES_TEST_TAGGED=1 run_suite "$work/tagged.umockdev"
 echo "== udev hotplug"
 umockdev-wrapper /usr/bin/python3 "$root/Tests/umockdev/test_udev.py" "$binary"
+echo "== energy-agent run: discovery, hotplug, tagged adapter, probe and release"
+agent=${ENERGY_AGENT:-$root/.build/release/energy-agent}
+umockdev-wrapper /usr/bin/python3 -u "$root/Tests/umockdev/test_run.py" "$agent"
