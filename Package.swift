@@ -31,12 +31,14 @@ let package = Package(
         ),
         .executableTarget(name: "energy-agent", dependencies: ["Agent"]),
         .executableTarget(name: "energy-cluster", dependencies: ["MeanShift", "ClusterProtocol"]),
-        .testTarget(name: "SensorFormatTests", dependencies: ["SensorFormat"], resources: []),
-        .testTarget(name: "MeanShiftTests", dependencies: ["MeanShift", "ClusterProtocol"]),
-        .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "SensorFormat"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "SensorFormatTests", dependencies: ["SensorFormat", "TestSupport"]),
+        .testTarget(name: "MeanShiftTests", dependencies: ["MeanShift", "ClusterProtocol", "TestSupport"]),
+        .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "SensorFormat", "TestSupport"]),
         .testTarget(name: "SerialDevicesTests", dependencies: ["SerialDevices"]),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "EventStore", "SensorFormat", "Reports"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "EventStore", "SensorFormat"]),
+        .testTarget(
+            name: "AgentTests", dependencies: ["Agent", "EventStore", "SensorFormat", "Reports", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "EventStore", "SensorFormat", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

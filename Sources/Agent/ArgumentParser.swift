@@ -125,6 +125,16 @@ public struct CommandSpec: Sendable {
         return parsed
     }
 
+    /// Parses the arguments, or prints the help and returns `nil` when `--help` was given.
+    public func parseOrShowHelp(_ arguments: [String]) throws -> ParsedArguments? {
+        let parsed = try parse(arguments)
+        if parsed.flag("help") {
+            Console.output(helpText)
+            return nil
+        }
+        return parsed
+    }
+
     /// A usage error for this command.
     public func usageError(_ message: String) -> CommandError {
         CommandError("energy-agent \(name): \(message) (see energy-agent \(name) --help)", code: .usage)
@@ -155,6 +165,14 @@ public struct ParsedArguments: Sendable {
             throw spec.usageError("--\(name) must be an integer from \(range.lowerBound) to \(range.upperBound), got \"\(text)\"")
         }
         return number
+    }
+
+    /// The `--device ID` option: a device id, or `nil` when not given.
+    public func deviceID(spec: CommandSpec) throws -> Int64? {
+        try value("device").map { text in
+            guard let id = Int64(text) else { throw spec.usageError("--device must be an integer, got \"\(text)\"") }
+            return id
+        }
     }
 
     /// A non-negative number of seconds, or its default.

@@ -16,15 +16,8 @@ public enum ClusterCommand {
 
     /// Runs the command.
     public static func main(_ arguments: [String]) throws -> ExitCode {
-        let parsed = try spec.parse(arguments)
-        if parsed.flag("help") {
-            Console.output(spec.helpText)
-            return .success
-        }
-        let device = try parsed.value("device").map { text in
-            guard let id = Int64(text) else { throw spec.usageError("--device must be an integer, got \"\(text)\"") }
-            return id
-        }
+        guard let parsed = try spec.parseOrShowHelp(arguments) else { return .success }
+        let device = try parsed.deviceID(spec: spec)
         var cluster = try ClusterOptions(arguments: parsed, spec: spec)
         cluster.every = 0
         let data = DataDirectory(arguments: parsed)

@@ -19,21 +19,14 @@ public enum ExportCommand {
 
     /// Runs the command.
     public static func main(_ arguments: [String]) throws -> ExitCode {
-        let parsed = try spec.parse(arguments)
-        if parsed.flag("help") {
-            Console.output(spec.helpText)
-            return .success
-        }
+        guard let parsed = try spec.parseOrShowHelp(arguments) else { return .success }
         let format = try parsed.value("format").map { text in
             guard let format = ExportFormat(rawValue: text) else {
                 throw spec.usageError("--format must be ndjson, csv or json, got \"\(text)\"")
             }
             return format
         } ?? .ndjson
-        let device = try parsed.value("device").map { text in
-            guard let id = Int64(text) else { throw spec.usageError("--device must be an integer, got \"\(text)\"") }
-            return id
-        }
+        let device = try parsed.deviceID(spec: spec)
         let data = DataDirectory(arguments: parsed)
         let store = try openExistingStore(data)
         defer { store.close() }

@@ -23,15 +23,8 @@ public enum ReportCommand {
 
     /// Runs the command.
     public static func main(_ arguments: [String]) throws -> ExitCode {
-        let parsed = try spec.parse(arguments)
-        if parsed.flag("help") {
-            Console.output(spec.helpText)
-            return .success
-        }
-        let device = try parsed.value("device").map { text in
-            guard let id = Int64(text) else { throw spec.usageError("--device must be an integer, got \"\(text)\"") }
-            return id
-        }
+        guard let parsed = try spec.parseOrShowHelp(arguments) else { return .success }
+        let device = try parsed.deviceID(spec: spec)
         let data = DataDirectory(arguments: parsed)
         let store = try ExportCommand.openExistingStore(data)
         defer { store.close() }

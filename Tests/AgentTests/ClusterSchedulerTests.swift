@@ -2,6 +2,7 @@ import Agent
 import EventStore
 import Foundation
 import SensorFormat
+import TestSupport
 import Testing
 
 /// Clustering runs through the agent with stand-in programs that misbehave in each way the

@@ -1,6 +1,7 @@
 import Agent
 import EventStore
 import Foundation
+import TestSupport
 import Testing
 
 @Suite struct ExportTests {

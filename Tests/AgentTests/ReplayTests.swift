@@ -2,6 +2,7 @@ import Agent
 import EventStore
 import Foundation
 import SensorFormat
+import TestSupport
 import Testing
 
 @Suite struct ReplayTests {

@@ -1,5 +1,6 @@
 import EventStore
 import SensorFormat
+import TestSupport
 import Testing
 
 func sampleEvent(device: Int64 = 1, active: Double = 1753, dummy: Int64? = 20, extra: [ExtraSection] = []) -> SensorEvent {

@@ -1,16 +1,13 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Reads the committed fixtures and the shared test data.
 enum Fixture {
-    static let repository = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let fixtures = repository.appendingPathComponent("Tests/Fixtures")
-    static let sharedData = repository.appendingPathComponent("../shared/data").standardizedFileURL
+    static let fixtures = Repository.fixtures
+    static let sharedData = Repository.sharedData
 
-    static var sharedDataPresent: Bool {
-        FileManager.default.fileExists(atPath: sharedData.appendingPathComponent("events-real-1000.expect.json").path)
-    }
+    static var sharedDataPresent: Bool { Repository.hasRealCapture }
 
     struct Run {
         let events: Int

@@ -2,6 +2,7 @@ import EventStore
 import Foundation
 import Reports
 import SensorFormat
+import TestSupport
 import Testing
 
 /// The real capture, parsed and labelled as scikit-learn labelled it, gives the report the data

@@ -2,6 +2,7 @@ import EventStore
 import Foundation
 import Reports
 import SensorFormat
+import TestSupport
 import Testing
 
 @Suite struct ReportBuilderTests {

@@ -1,18 +1,14 @@
 import EventStore
 import Foundation
 import SensorFormat
+import TestSupport
 
 /// Stores with known events and runs, and paths of the shared test data.
 enum ReportFixtures {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-
     /// `../shared/data`, present on CI, absent on a plain clone.
-    static let sharedData = repository.deletingLastPathComponent().appendingPathComponent("shared/data").path
+    static let sharedData = Repository.sharedData.path
 
-    static var hasRealCapture: Bool {
-        FileManager.default.fileExists(atPath: sharedData + "/events-real-1000.log")
-    }
+    static var hasRealCapture: Bool { Repository.hasRealCapture }
 
     /// An event whose features are all derived from `active` and `current`.
     static func event(device: Int64 = 1, active: Double, current: Double, second: Int = 0) -> SensorEvent {

@@ -3,6 +3,7 @@ import Foundation
 import FoundationXML
 import Glibc
 import Reports
+import TestSupport
 import Testing
 
 @Suite struct ReportWriterTests {

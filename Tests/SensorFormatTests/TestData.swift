@@ -1,31 +1,17 @@
 import Foundation
 import SensorFormat
+import TestSupport
 
 /// Where the test data lives, and readers for the captures and their expectations.
 enum TestData {
-    /// The repository's root, found from this file's path.
-    static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent()  // SensorFormatTests
-        .deletingLastPathComponent()  // Tests
-        .deletingLastPathComponent()
-
     /// The checked-in fixtures.
-    static let fixtures = repositoryRoot.appendingPathComponent("Tests/Fixtures")
+    static let fixtures = Repository.fixtures
 
-    /// The shared data folder next to the repository, which holds the real capture; it is not part
-    /// of the repository and may be absent.
-    static let shared = repositoryRoot.appendingPathComponent("../shared/data").standardizedFileURL
+    /// The shared data folder next to the repository, which holds the real capture.
+    static let shared = Repository.sharedData
 
     /// Whether the real capture and its expectations are present.
-    static var hasRealCapture: Bool {
-        let present = ["events-real-1000.log", "events-real-1000.expect.json"].allSatisfy {
-            FileManager.default.fileExists(atPath: shared.appendingPathComponent($0).path)
-        }
-        if !present {
-            print("SKIPPED: the real capture tests need events-real-1000.{log,expect.json} in \(shared.path)")
-        }
-        return present
-    }
+    static var hasRealCapture: Bool { Repository.hasRealCapture }
 
     /// The lines of a capture, split on LF with a trailing CR removed, as the agent's framer does.
     /// A final empty piece after the last LF is not a line.

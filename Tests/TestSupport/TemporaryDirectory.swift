@@ -1,10 +1,12 @@
 import Glibc
 
 /// A fresh directory under /tmp, removed with its contents when released.
-final class TemporaryDirectory {
-    let path: String
+public final class TemporaryDirectory {
+    /// The directory.
+    public let path: String
 
-    init() {
+    /// Creates the directory.
+    public init() {
         var template = Array("/tmp/energy-agent-test-XXXXXX".utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         precondition(made != nil, "mkdtemp failed")
