@@ -11,14 +11,17 @@ final class Session {
     let log: Logger
     /// Rewrites the reports after each successful clustering run.
     let reports: ReportWriter
+    /// Held from the start to the end: no second writer on the same database.
+    let lock: DatabaseLock
     private var clock = WallClock()
 
-    /// Opens the store, marks runs an earlier agent left `running` as failed and asks for them
+    /// Takes the database's lock, opens the store, marks runs an earlier agent left `running` as failed and asks for them
     /// again, and connects the threshold of the ingestor to the scheduler.
     init(data: DataDirectory, cluster: ClusterOptions, pending: ClusterScheduler.Pending, log: Logger) throws {
         self.data = data
         self.log = log
         try data.create()
+        lock = try DatabaseLock(databasePath: data.databasePath)
         store = try ReplayCommand.openStore(data)
         ingestor = try Ingestor(store: store, clusterEvery: cluster.every)
         let reports = ReportWriter(directory: data.reportsPath)
@@ -46,5 +49,6 @@ final class Session {
     func finish() {
         scheduler?.waitForAll()
         store.close()
+        lock.release()
     }
 }
