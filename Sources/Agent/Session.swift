@@ -23,6 +23,14 @@ final class Session {
         try data.create()
         lock = try DatabaseLock(databasePath: data.databasePath)
         store = try ReplayCommand.openStore(data)
+        // SQLite opens a file it may not write for reading only, and every insert would fail later.
+        if store.database.isReadOnly {
+            store.close()
+            throw CommandError(
+                "the database \(data.databasePath) is read-only for this process (file permissions or a read-only "
+                    + "filesystem); nothing could be stored",
+                code: .ioError)
+        }
         ingestor = try Ingestor(store: store, clusterEvery: cluster.every)
         let reports = ReportWriter(directory: data.reportsPath)
         self.reports = reports

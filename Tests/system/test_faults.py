@@ -193,6 +193,32 @@ class FaultTests(unittest.TestCase):
         print(f"\n  file size limit: {stored} events stored before the limit, backlog peak RSS {peak:.0f} MB, "
               f"{cpu:.1%} of a core while paused", file=sys.stderr)
 
+    @unittest.skipUnless(is_root() and shutil.which("setpriv"), "needs root to run the agent as nobody")
+    def test_a_read_only_database_file_is_refused_at_start_with_a_clear_message(self):
+        capture = os.path.join(self.directory.name, "capture.log")
+        with open(capture, "wb") as handle:
+            handle.write(b"".join(line + b"\n" for line in sensor_lines(10)))
+        binary = livetools.agent_binary()
+        subprocess.run([binary, "replay", "--data-dir", self.data, "--quiet", capture], check=True,
+                       capture_output=True)
+        os.chmod(self.directory.name, 0o755)
+        for root, directories, files in os.walk(self.data):
+            for name in directories + files:
+                os.chown(os.path.join(root, name), 65534, 65534)
+        os.chown(self.data, 65534, 65534)
+        os.chmod(os.path.join(self.data, "energy.db"), 0o444)
+        as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", binary]
+        database = os.path.join(self.data, "energy.db")
+        for command in (["run", "--device", "/nonexistent"], ["replay", capture]):
+            with self.subTest(command=command[0]):
+                result = subprocess.run([*as_nobody, command[0], "--data-dir", self.data, *command[1:]],
+                                        capture_output=True, text=True, timeout=30)
+                self.assertEqual(result.returncode, 74, result.stderr)
+                self.assertEqual(
+                    result.stderr,
+                    f"energy-agent {command[0]}: the database {database} is read-only for this process (file "
+                    "permissions or a read-only filesystem); nothing could be stored\n")
+
     # The report directory fails.
 
     @unittest.skipUnless(is_root() and shutil.which("chattr"), "needs root and chattr")
