@@ -31,6 +31,15 @@ public struct AgentLoopConfiguration: Sendable {
     public var statusPath: String
     /// The most bytes kept from a port being probed.
     public var probeBufferLimit = 1 << 20
+    /// The most lines kept in memory while the database fails; beyond, the ports are not read.
+    public var backlogLines = 100_000
+    /// The most line bytes kept in memory while the database fails; beyond, the ports are not read.
+    public var backlogBytes = 64 << 20
+    /// Seconds before storing is tried again after the database failed; the wait doubles at each
+    /// failure up to `databaseRetryMaximum`.
+    public var databaseRetryInitial = 0.25
+    /// The longest wait between two attempts to store while the database fails.
+    public var databaseRetryMaximum = 5.0
 
     /// Creates a configuration with the defaults of `energy-agent run`.
     public init(selection: DeviceSelectionOptions, statusPath: String) {
@@ -45,6 +54,11 @@ public struct AgentLoopConfiguration: Sendable {
 /// Lines are stored in transactions that are committed as soon as no more data is waiting,
 /// and at the latest when the batch is `commitInterval` old, so that a line is committed
 /// within 100 ms of arriving while a flood still goes in large batches.
+///
+/// A failing database (full disk, file size limit, I/O error) does not stop the loop: the
+/// transaction is rolled back, the counters are put back, and every line not committed is kept
+/// in memory (``PendingLines``, bounded by `backlogLines` and `backlogBytes`, beyond which the
+/// ports are left unread) and stored again, in order, with a growing wait between attempts.
 final class AgentLoop {
     let configuration: AgentLoopConfiguration
     let session: Session
@@ -66,6 +80,25 @@ final class AgentLoop {
 
     private var batchStartedAt = 0.0
     private var batchLines = 0
+    /// Every line read and not committed yet, oldest first.
+    private var pending = PendingLines()
+    /// The counters when the open transaction began, put back if it is rolled back.
+    private var batchSnapshot: (ingestor: Ingestor.Snapshot, devices: [ObjectIdentifier: WatchedDevice.Tally])?
+    /// Clustering thresholds crossed in the open transaction, asked for once it is committed.
+    private var crossedThresholds: [(device: Int64, events: Int)] = []
+    /// Set while the database fails.
+    private var outage: DatabaseOutage?
+
+    /// The state of a database failure, from the first failed write to the first success.
+    private struct DatabaseOutage {
+        var since: Double
+        var message: String
+        var delay: Double
+        var nextAttempt: Double
+        var attempts = 1
+        var readingPaused = false
+        var nextReminder: Double
+    }
     private let buffer: UnsafeMutableRawBufferPointer
     private(set) var totalsAtStart: (events: Int, rejected: Int) = (0, 0)
     /// The last status write failure, logged once.
@@ -101,6 +134,13 @@ final class AgentLoop {
         let signals = try SignalPipe()
         defer { signals.close() }
         totalsAtStart = try store.totals()
+        if session.scheduler != nil {
+            // A run must only see committed events, and a rolled-back batch must not have asked
+            // for one: thresholds wait for their commit.
+            session.ingestor.onThreshold = { [unowned self] device, count in
+                crossedThresholds.append((device, count))
+            }
+        }
         openUdev()
         rescan(now: MonotonicClock.now())
         retryPaths(now: MonotonicClock.now())
@@ -130,7 +170,8 @@ final class AgentLoop {
                 if let monitor {
                     descriptors.append(pollfd(fd: monitor.fileDescriptor, events: Int16(POLLIN), revents: 0))
                 }
-                for device in devices {
+                let paused = outage?.readingPaused ?? false
+                for device in devices where !paused {
                     guard let port = device.port else { continue }
                     descriptors.append(pollfd(fd: port.fileDescriptor, events: Int16(POLLIN), revents: 0))
                     polled.append(device)
@@ -138,13 +179,15 @@ final class AgentLoop {
                 var deadline = min(nextStatus, nextReport, nextWatchdog)
                 if rescans { deadline = min(deadline, nextRescan) }
                 if devices.contains(where: needsRetry) { deadline = min(deadline, nextRetry) }
-                for device in polled {
+                // While the database fails, silence is not looked for: the ports may be left unread.
+                for device in polled where outage == nil {
                     switch device.state {
                     case .probing: deadline = min(deadline, device.probeDeadline)
                     case .adopted: deadline = min(deadline, device.lastDataAt + configuration.silenceTimeout)
                     default: break
                     }
                 }
+                if let outage { deadline = min(deadline, outage.nextAttempt) }
                 if let scheduler = session.scheduler, !scheduler.isIdle { deadline = min(deadline, now + 1) }
                 // With lines waiting to be committed, only look: commit as soon as nothing more is there.
                 let timeout =
@@ -155,13 +198,12 @@ final class AgentLoop {
                     throw CommandError("poll failed: \(String(cString: strerror(errno)))", code: .software)
                 }
                 now = MonotonicClock.now()
-                if ready == 0, store.isInTransaction { try commit() }
+                if ready == 0, store.isInTransaction { commit() }
 
                 if descriptors[0].revents != 0 {
-                    for number in signals.drain() {
-                        if number == SIGCHLD {
-                            session.scheduler?.poll()
-                        } else if !stopping {
+                    // SIGCHLD needs nothing here: the scheduler is polled below, outside a transaction.
+                    for number in signals.drain() where number != SIGCHLD {
+                        if !stopping {
                             stopping = true
                             stopSignal = number
                         }
@@ -176,20 +218,21 @@ final class AgentLoop {
                     let events = descriptors[index].revents
                     index += 1
                     guard events != 0, !stopping, device.port != nil else { continue }
-                    try readAvailable(device, revents: events, now: now)
+                    readAvailable(device, revents: events, now: now)
                 }
                 if store.isInTransaction,
                     now - batchStartedAt >= configuration.commitInterval || batchLines >= configuration.commitLines
                 {
-                    try commit()
+                    commit()
                 }
                 if stopping { break }
+                if let outage, now >= outage.nextAttempt { retryStoring(now: now, budget: 0.05) }
 
-                for device in devices where device.port != nil {
+                for device in devices where device.port != nil && outage == nil {
                     if device.state == .probing, now >= device.probeDeadline {
                         release(device, now: now)
                     } else if device.state == .adopted, now - device.lastDataAt >= configuration.silenceTimeout {
-                        try reopenSilent(device, now: now)
+                        reopenSilent(device, now: now)
                     }
                 }
                 if rescans, now >= nextRescan {
@@ -200,7 +243,9 @@ final class AgentLoop {
                     retryPaths(now: now)
                     nextRetry = now + configuration.retryInterval
                 }
-                session.scheduler?.poll()
+                // Results are stored outside the batch's transaction (a rolled-back batch must not
+                // take a run's labels with it), and wait on disk while the database fails.
+                if outage == nil, !store.isInTransaction { session.scheduler?.poll() }
                 if now >= nextReport {
                     reportRejected()
                     nextReport = now + configuration.rejectedReportInterval
@@ -234,10 +279,17 @@ final class AgentLoop {
         let name = stopSignal.map { String(cString: strsignal($0)) } ?? "stop"
         log.info("stopping (\(name))")
         for device in devices where device.port != nil {
-            if device.state == .adopted { try flushPartialLine(device) }
+            if device.state == .adopted { flushPartialLine(device) }
             closePort(device)
         }
-        if store.isInTransaction { try commit() }
+        if store.isInTransaction { commit() }
+        if outage != nil { retryStoring(now: MonotonicClock.now(), budget: .infinity) }
+        if let outage {
+            throw CommandError(
+                "\(pending.count) line(s) read could not be stored and are lost: the database still fails: "
+                    + outage.message,
+                code: .ioError)
+        }
         reportRejected()
         if let scheduler = session.scheduler, !scheduler.isIdle {
             log.info("giving the clustering run up to \(ClusterScheduler.seconds(configuration.stopGrace)) to stop")
@@ -250,10 +302,10 @@ final class AgentLoop {
 
     // MARK: Reading
 
-    private func readAvailable(_ device: WatchedDevice, revents: Int16, now: Double) throws {
+    private func readAvailable(_ device: WatchedDevice, revents: Int16, now: Double) {
         guard let port = device.port else { return }
         if revents & Int16(POLLNVAL) != 0 {
-            try unplug(device, why: "its descriptor became invalid", now: now)
+            unplug(device, why: "its descriptor became invalid", now: now)
             return
         }
         // Bounded, so that one busy port cannot starve the others or the timers.
@@ -262,7 +314,7 @@ final class AgentLoop {
             do {
                 result = try port.read(into: buffer)
             } catch {
-                try unplug(device, why: "\(error)", now: now)
+                unplug(device, why: "\(error)", now: now)
                 return
             }
             switch result {
@@ -272,28 +324,50 @@ final class AgentLoop {
                 let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
                 let receivedAt = clock.nowText()
                 if device.state == .probing {
-                    try probe(device, chunk, receivedAt: receivedAt, now: now)
+                    probe(device, chunk, receivedAt: receivedAt, now: now)
                 } else {
-                    try device.framer.append(chunk) { line in try ingest(line, from: device, receivedAt: receivedAt) }
+                    device.framer.append(chunk) { line in ingest(line, from: device, receivedAt: receivedAt) }
                 }
                 if count < buffer.count { return }
             case .wouldBlock:
                 return
             case .endOfFile:
-                try unplug(device, why: "end of file (unplugged or hung up)", now: now)
+                unplug(device, why: "end of file (unplugged or hung up)", now: now)
                 return
             }
         }
     }
 
-    private func ingest(_ line: LineFramer.Line, from device: WatchedDevice, receivedAt: String) throws {
-        if !store.isInTransaction {
-            try store.begin()
-            batchStartedAt = MonotonicClock.now()
-            batchLines = 0
+    /// Stores a framed line, or keeps it for later while the database fails.
+    private func ingest(_ line: LineFramer.Line, from device: WatchedDevice, receivedAt: String) {
+        pending.append(line.bytes, length: line.length, device: device, receivedAt: receivedAt)
+        guard outage == nil else {
+            checkBacklog()
+            return
         }
+        do {
+            if !store.isInTransaction { try beginBatch() }
+            try storeLine(line.bytes, length: line.length, from: device, receivedAt: receivedAt)
+        } catch {
+            databaseFailed(error)
+        }
+    }
+
+    private func beginBatch() throws {
+        try store.begin()
+        batchStartedAt = MonotonicClock.now()
+        batchLines = 0
+        var tallies: [ObjectIdentifier: WatchedDevice.Tally] = [:]
+        for device in devices { tallies[ObjectIdentifier(device)] = device.tally }
+        batchSnapshot = (session.ingestor.snapshot(), tallies)
+    }
+
+    private func storeLine(
+        _ bytes: UnsafeBufferPointer<UInt8>, length: Int, from device: WatchedDevice, receivedAt: String
+    ) throws {
         let before = session.ingestor.counts
-        try session.ingestor.ingest(line, source: device.path, sourceLine: nil, receivedAt: receivedAt)
+        try session.ingestor.ingest(
+            bytes: bytes, length: length, source: device.path, sourceLine: nil, receivedAt: receivedAt)
         let after = session.ingestor.counts
         batchLines += 1
         device.lines += 1
@@ -310,13 +384,120 @@ final class AgentLoop {
         }
     }
 
-    private func commit() throws {
-        try store.commit()
+    /// Commits the open transaction; on failure its lines stay pending and are stored later.
+    private func commit() {
+        do {
+            try store.commit()
+        } catch {
+            databaseFailed(error)
+            return
+        }
+        pending.removeAll()
+        committed()
+    }
+
+    /// The lines of the transaction just committed are in the database: ask for the runs they crossed.
+    private func committed() {
         batchLines = 0
+        batchSnapshot = nil
+        let thresholds = crossedThresholds
+        crossedThresholds = []
+        for threshold in thresholds {
+            session.scheduler?.request(device: threshold.device, events: threshold.events)
+        }
+    }
+
+    /// Rolls the open transaction back, puts the counters back and sets the next attempt.
+    private func databaseFailed(_ error: Error) {
+        store.rollback()
+        if let snapshot = batchSnapshot {
+            session.ingestor.restore(snapshot.ingestor)
+            for device in devices { device.tally = snapshot.devices[ObjectIdentifier(device)] ?? .init() }
+        }
+        batchSnapshot = nil
+        batchLines = 0
+        crossedThresholds = []
+        let now = MonotonicClock.now()
+        let message = "\(error)"
+        if var outage {
+            outage.attempts += 1
+            outage.delay = min(outage.delay * 2, configuration.databaseRetryMaximum)
+            outage.nextAttempt = now + outage.delay
+            if message != outage.message {
+                log.error("the database still fails: \(message)")
+                outage.message = message
+            }
+            if now >= outage.nextReminder {
+                log.error(
+                    "the database has failed for \(Int(now - outage.since)) s; \(pending.count) line(s) waiting")
+                outage.nextReminder = now + 60
+            }
+            self.outage = outage
+        } else {
+            let delay = configuration.databaseRetryInitial
+            outage = DatabaseOutage(
+                since: now, message: message, delay: delay, nextAttempt: now + delay, nextReminder: now + 60)
+            log.error(
+                "cannot store lines: \(message); \(pending.count) line(s) kept in memory, storing them is tried "
+                    + "again with a growing wait (up to \(ClusterScheduler.seconds(configuration.databaseRetryMaximum)))")
+            notifier.send("STATUS=the database fails; lines kept in memory")
+        }
+        checkBacklog()
+    }
+
+    /// Stops reading the ports when the lines kept in memory reach the limit.
+    private func checkBacklog() {
+        guard var outage, !outage.readingPaused else { return }
+        guard pending.count >= configuration.backlogLines || pending.byteCount >= configuration.backlogBytes else {
+            return
+        }
+        outage.readingPaused = true
+        self.outage = outage
+        log.error(
+            "\(pending.count) line(s) (\(pending.byteCount) bytes) are waiting for the database: "
+                + "not reading the ports until it works again")
+    }
+
+    /// Stores the pending lines, oldest first, in transactions of at most `commitLines` lines,
+    /// for about `budget` seconds; what is left waits for the next turn of the loop.
+    private func retryStoring(now: Double, budget: Double) {
+        guard let since = outage?.since else { return }
+        let started = MonotonicClock.now()
+        while !pending.isEmpty {
+            let count = min(pending.count, configuration.commitLines)
+            do {
+                try beginBatch()
+                for index in 0..<count {
+                    try pending.withLine(at: index) { entry, bytes in
+                        try storeLine(bytes, length: entry.length, from: entry.device, receivedAt: entry.receivedAt)
+                    }
+                }
+                try store.commit()
+            } catch {
+                databaseFailed(error)
+                return
+            }
+            pending.removeFirst(count)
+            committed()
+            outage?.delay = configuration.databaseRetryInitial
+            if MonotonicClock.now() - started > budget, !pending.isEmpty {
+                outage?.nextAttempt = MonotonicClock.now()
+                return
+            }
+        }
+        let paused = outage?.readingPaused ?? false
+        outage = nil
+        log.info(
+            "the database works again after \(Int((MonotonicClock.now() - since).rounded())) s; "
+                + "every line kept in memory is stored" + (paused ? "; reading the ports again" : ""))
+        notifier.send("STATUS=reading")
+        // The ports were perhaps left unread: silence counts from now.
+        let resumed = MonotonicClock.now()
+        for device in devices where device.port != nil { device.lastDataAt = resumed }
     }
 
     /// Keeps what a probed port sends, and adopts it at the first line that parses.
-    private func probe(_ device: WatchedDevice, _ chunk: UnsafeRawBufferPointer, receivedAt: String, now: Double) throws {
+    private func probe(_ device: WatchedDevice, _ chunk: UnsafeRawBufferPointer, receivedAt: String, now: Double) {
         device.probeChunks.append((Array(chunk), receivedAt))
         device.probeBytes += chunk.count
         while device.probeBytes > configuration.probeBufferLimit, device.probeChunks.count > 1 {
@@ -336,7 +517,7 @@ final class AgentLoop {
         let chunks = device.probeChunks
         resetProbe(device)
         for (bytes, chunkReceivedAt) in chunks {
-            try device.framer.append(bytes) { line in try ingest(line, from: device, receivedAt: chunkReceivedAt) }
+            device.framer.append(bytes) { line in ingest(line, from: device, receivedAt: chunkReceivedAt) }
         }
     }
 
@@ -348,9 +529,9 @@ final class AgentLoop {
     }
 
     /// An unfinished line is stored (it will most likely be rejected) rather than lost.
-    private func flushPartialLine(_ device: WatchedDevice) throws {
+    private func flushPartialLine(_ device: WatchedDevice) {
         let receivedAt = clock.nowText()
-        try device.framer.finish { line in try ingest(line, from: device, receivedAt: receivedAt) }
+        device.framer.finish { line in ingest(line, from: device, receivedAt: receivedAt) }
         device.framer = LineFramer()
     }
 
@@ -428,8 +609,8 @@ final class AgentLoop {
         }
     }
 
-    private func unplug(_ device: WatchedDevice, why: String, now: Double) throws {
-        if device.state == .adopted { try flushPartialLine(device) }
+    private func unplug(_ device: WatchedDevice, why: String, now: Double) {
+        if device.state == .adopted { flushPartialLine(device) }
         let wasProbing = device.state == .probing
         closePort(device)
         resetProbe(device)
@@ -455,10 +636,10 @@ final class AgentLoop {
         log.info("released \(device.label): \(detail)")
     }
 
-    private func reopenSilent(_ device: WatchedDevice, now: Double) throws {
+    private func reopenSilent(_ device: WatchedDevice, now: Double) {
         log.warning(
             "no data from \(device.label) for \(ClusterScheduler.seconds(configuration.silenceTimeout)); reopening it")
-        try flushPartialLine(device)
+        flushPartialLine(device)
         closePort(device)
         device.quietRetry = false
         open(device, now: now)
@@ -518,7 +699,7 @@ final class AgentLoop {
         for device in devices {
             guard case .udev(let syspath) = device.origin, !present.contains(syspath) else { continue }
             if device.port != nil {
-                try? unplug(device, why: "no longer listed by udev", now: now)
+                unplug(device, why: "no longer listed by udev", now: now)
             } else if device.state == .released || device.state == .busy {
                 // Gone: when it comes back it is a new plug, probed afresh.
                 setState(device, .unplugged, "no longer listed by udev")
@@ -542,7 +723,7 @@ final class AgentLoop {
             case .remove:
                 guard let device = udevDevice(syspath: event.device.syspath) else { continue }
                 if device.port != nil {
-                    try? unplug(device, why: "removed (udev)", now: now)
+                    unplug(device, why: "removed (udev)", now: now)
                 } else {
                     setState(device, .unplugged, "removed (udev)")
                 }

@@ -22,6 +22,9 @@ public enum ClusterCommand {
         cluster.every = 0
         let data = DataDirectory(arguments: parsed)
         let store = try ExportCommand.openExistingStore(data)
+        // Labels are written: not while an agent or a replay writes the same database.
+        let lock = try DatabaseLock(databasePath: data.databasePath)
+        defer { lock.release() }
         defer { store.close() }
         let log = Logger(prefix: "energy-agent cluster: ")
         let devices = try device.map { [$0] } ?? store.devices()

@@ -58,9 +58,38 @@ public final class Ingestor {
     ///   - receivedAt: when it arrived, ISO 8601 UTC.
     /// - Throws: ``DatabaseError`` when the store fails; the line is then not counted.
     public func ingest(_ line: LineFramer.Line, source: String, sourceLine: Int?, receivedAt: String) throws {
+        try ingest(bytes: line.bytes, length: line.length, source: source, sourceLine: sourceLine, receivedAt: receivedAt)
+    }
+
+    /// Stores one line given as its kept bytes and full length, as a framer would hand it out.
+    /// - Parameters:
+    ///   - bytes: the bytes kept of the line (at most 16 KiB), line ending excluded.
+    ///   - length: the line's full length; more than `bytes.count` for an overlong line.
+    /// - Throws: ``DatabaseError`` when the store fails; the line is then not counted.
+    public func ingest(
+        bytes: UnsafeBufferPointer<UInt8>, length: Int, source: String, sourceLine: Int?, receivedAt: String
+    ) throws {
         try record(
-            ParsedLine.parse(line, with: parser), bytes: UnsafeRawBufferPointer(line.bytes), length: line.length,
-            source: source, sourceLine: sourceLine, receivedAt: receivedAt)
+            ParsedLine.parse(bytes: bytes, length: length, with: parser), bytes: UnsafeRawBufferPointer(bytes),
+            length: length, source: source, sourceLine: sourceLine, receivedAt: receivedAt)
+    }
+
+    /// What the ingestor has counted at one moment, to be put back when the transaction the
+    /// later lines went into is rolled back.
+    public struct Snapshot: Sendable {
+        fileprivate var counts: Counts
+        fileprivate var deviceCounts: [Int64: Int]
+    }
+
+    /// The counts as they are now.
+    public func snapshot() -> Snapshot {
+        Snapshot(counts: counts, deviceCounts: deviceCounts)
+    }
+
+    /// Puts back the counts of a snapshot: the lines counted since were rolled back.
+    public func restore(_ snapshot: Snapshot) {
+        counts = snapshot.counts
+        deviceCounts = snapshot.deviceCounts
     }
 
     /// Stores a line parsed earlier, possibly on another thread.
@@ -122,14 +151,22 @@ public struct ParsedLine: Sendable {
 
     /// Parses a framed line; an overlong line is rejected without being parsed.
     public static func parse(_ line: LineFramer.Line, with parser: EventParser) -> Result<SensorEvent, ParseError> {
-        if line.isTruncated {
+        parse(bytes: line.bytes, length: line.length, with: parser)
+    }
+
+    /// Parses a line given as its kept bytes and full length; a line longer than what was kept
+    /// is rejected without being parsed.
+    public static func parse(
+        bytes: UnsafeBufferPointer<UInt8>, length: Int, with parser: EventParser
+    ) -> Result<SensorEvent, ParseError> {
+        if length > bytes.count {
             return .failure(
                 ParseError(
                     field: "line",
-                    message: "\(line.length) bytes, longer than the \(EventParser.maximumLineLength) allowed"))
+                    message: "\(length) bytes, longer than the \(EventParser.maximumLineLength) allowed"))
         }
         do throws(ParseError) {
-            return .success(try parser.parse(line.bytes))
+            return .success(try parser.parse(bytes))
         } catch {
             return .failure(error)
         }

@@ -11,15 +11,26 @@ final class Session {
     let log: Logger
     /// Rewrites the reports after each successful clustering run.
     let reports: ReportWriter
+    /// Held from the start to the end: no second writer on the same database.
+    let lock: DatabaseLock
     private var clock = WallClock()
 
-    /// Opens the store, marks runs an earlier agent left `running` as failed and asks for them
+    /// Takes the database's lock, opens the store, marks runs an earlier agent left `running` as failed and asks for them
     /// again, and connects the threshold of the ingestor to the scheduler.
     init(data: DataDirectory, cluster: ClusterOptions, pending: ClusterScheduler.Pending, log: Logger) throws {
         self.data = data
         self.log = log
         try data.create()
+        lock = try DatabaseLock(databasePath: data.databasePath)
         store = try ReplayCommand.openStore(data)
+        // SQLite opens a file it may not write for reading only, and every insert would fail later.
+        if store.database.isReadOnly {
+            store.close()
+            throw CommandError(
+                "the database \(data.databasePath) is read-only for this process (file permissions or a read-only "
+                    + "filesystem); nothing could be stored",
+                code: .ioError)
+        }
         ingestor = try Ingestor(store: store, clusterEvery: cluster.every)
         let reports = ReportWriter(directory: data.reportsPath)
         self.reports = reports
@@ -46,5 +57,6 @@ final class Session {
     func finish() {
         scheduler?.waitForAll()
         store.close()
+        lock.release()
     }
 }

@@ -113,6 +113,33 @@ final class WatchedDevice {
     /// Whether the device is open.
     var isOpen: Bool { port != nil }
 
+    /// The counters that follow what the lines became in the database.
+    struct Tally {
+        var lines = 0
+        var events = 0
+        var duplicates = 0
+        var rejected = 0
+        var lastEventAt: String?
+        var rejectedForReport: [String: Int] = [:]
+    }
+
+    /// The counters that a rolled-back transaction must put back.
+    var tally: Tally {
+        get {
+            Tally(
+                lines: lines, events: events, duplicates: duplicates, rejected: rejected, lastEventAt: lastEventAt,
+                rejectedForReport: rejectedForReport)
+        }
+        set {
+            lines = newValue.lines
+            events = newValue.events
+            duplicates = newValue.duplicates
+            rejected = newValue.rejected
+            lastEventAt = newValue.lastEventAt
+            rejectedForReport = newValue.rejectedForReport
+        }
+    }
+
 }
 
 // A device record belongs to the event loop's thread, like its port.

@@ -110,6 +110,11 @@ public final class Database {
     /// Whether a transaction is open. The corresponding C function is `sqlite3_get_autocommit`.
     public var isInTransaction: Bool { sqlite3_get_autocommit(connection) == 0 }
 
+    /// Whether the connection cannot write: opened read-only, or opened read-write on a file the
+    /// process may not write (SQLite then falls back to reading). The corresponding C function is
+    /// `sqlite3_db_readonly`.
+    public var isReadOnly: Bool { sqlite3_db_readonly(connection, "main") == 1 }
+
     /// The number of rows the last statement changed.
     public var changes: Int { Int(sqlite3_changes(connection)) }
 

@@ -71,12 +71,12 @@ class Pty:
 class Agent:
     """`energy-agent run` in a temporary data directory; its stderr is collected in a thread."""
 
-    def __init__(self, data_dir, *arguments, env=None):
+    def __init__(self, data_dir, *arguments, env=None, **popen):
         self.data_dir = data_dir
         self.lines = []
         self._lock = threading.Lock()
         command = [agent_binary(), "run", "--data-dir", data_dir, "--status-interval", "0.5", *arguments]
-        self.process = subprocess.Popen(command, stderr=subprocess.PIPE, env=env)
+        self.process = subprocess.Popen(command, stderr=subprocess.PIPE, env=env, **popen)
         self._thread = threading.Thread(target=self._collect, daemon=True)
         self._thread.start()
 
