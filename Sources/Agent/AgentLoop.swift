@@ -70,6 +70,9 @@ final class AgentLoop {
 
     /// Every device the agent knows, in the order it learned of them.
     private(set) var devices: [WatchedDevice] = []
+    /// The names in /sys/class/tty at the last udev enumeration, and what it listed.
+    private var lastTTYNames: [String]?
+    private var lastListed: [TTYDevice] = []
     private var udev: Udev?
     private var monitor: UdevMonitor?
     /// Whether udev devices are found by rescanning (no daemon to send hotplug events).
@@ -689,11 +692,20 @@ final class AgentLoop {
     private func rescan(now: Double) {
         guard let udev else { return }
         let listed: [TTYDevice]
-        do {
-            listed = try udev.ttyDevices()
-        } catch {
-            log.warning("udev scan failed: \(error)")
-            return
+        // Listing /sys/class/tty costs a few system calls; enumerating every tty through udev
+        // costs hundreds. Enumerate only when the names changed (or cannot be read).
+        let names = Self.ttyClassNames()
+        if let names, names == lastTTYNames {
+            listed = lastListed
+        } else {
+            do {
+                listed = try udev.ttyDevices()
+            } catch {
+                log.warning("udev scan failed: \(error)")
+                return
+            }
+            lastTTYNames = names
+            lastListed = listed
         }
         let present = Set(listed.map(\.syspath))
         for device in devices {
@@ -706,6 +718,20 @@ final class AgentLoop {
             }
         }
         for tty in listed { consider(tty, now: now, isNewPlug: false) }
+    }
+
+    /// The names in `/sys/class/tty`, sorted; `nil` when the directory cannot be read.
+    static func ttyClassNames() -> [String]? {
+        guard let directory = opendir("/sys/class/tty") else { return nil }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != ".", name != ".." { names.append(name) }
+        }
+        return names.sorted()
     }
 
     private func handleUdevEvents(now: Double) {
