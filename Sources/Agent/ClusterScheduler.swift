@@ -73,6 +73,22 @@ public final class ClusterScheduler {
         self.store = store
         self.configuration = configuration
         self.log = log
+        removeAbandonedRunFiles()
+    }
+
+    /// Removes the snapshots and results of runs an earlier agent left behind when it died: the
+    /// database lock makes this process the only writer, so no run of another process is in flight.
+    private func removeAbandonedRunFiles() {
+        guard let directory = opendir(configuration.workDirectory) else { return }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name.hasPrefix("run-") { names.append(name) }
+        }
+        closedir(directory)
+        for name in names { unlink("\(configuration.workDirectory)/\(name)") }
     }
 
     /// Whether any run is in flight or waiting.

@@ -66,6 +66,24 @@ public enum AtomicFile {
         try write(Array(text.utf8), to: path)
     }
 
+    /// Removes the temporary files (`.NAME.tmp-PID`) that a writer killed before its rename left in
+    /// `directory`: those whose process no longer runs.
+    public static func removeAbandonedTemporaries(in directory: String) {
+        guard let handle = opendir(directory) else { return }
+        var abandoned: [String] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard name.hasPrefix("."), let dash = name.lastIndex(of: "-"), name[..<dash].hasSuffix(".tmp"),
+                let pid = pid_t(name[name.index(after: dash)...])
+            else { continue }
+            if kill(pid, 0) != 0, errno == ESRCH { abandoned.append(name) }
+        }
+        closedir(handle)
+        for name in abandoned { unlink("\(directory)/\(name)") }
+    }
+
     static func parent(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])

@@ -55,6 +55,7 @@ public final class ReportWriter {
     /// - Throws: ``AtomicFile/WriteError`` for the first file that could not be written.
     public func write(_ report: DeviceReport) throws {
         let base = deviceDirectory(report.device)
+        AtomicFile.removeAbandonedTemporaries(in: base)
         try AtomicFile.write(report.eventsByClusterJSON, to: "\(base)/events_by_cluster.json")
         try AtomicFile.write(report.averageActivePowerJSON, to: "\(base)/average_active_power_by_cluster.json")
         try AtomicFile.write(report.summaryJSON, to: "\(base)/summary.json")
@@ -72,6 +73,7 @@ public final class ReportWriter {
     @discardableResult
     public func update(store: EventStore, only: Int64? = nil, force: Bool = false) -> Update {
         var update = Update()
+        AtomicFile.removeAbandonedTemporaries(in: directory)
         let devices: [Int64]
         do {
             devices = try store.devices()

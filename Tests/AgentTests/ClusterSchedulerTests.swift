@@ -160,3 +160,25 @@ enum EventParserFixture {
         return try EventParser().parse(line)
     }
 }
+
+@Suite struct AbandonedRunFilesTests {
+    let directory = TemporaryDirectory()
+
+    @Test func aNewSchedulerRemovesTheRunFilesADeadAgentLeft() throws {
+        let runs = directory.path + "/runs"
+        mkdir(runs, 0o750)
+        for name in ["run-7.npy", "run-7.json", "run-7.stderr", "keep.txt"] {
+            close(open("\(runs)/\(name)", O_WRONLY | O_CREAT, 0o640))
+        }
+        let store = try EventStore(path: directory.path + "/energy.db")
+        defer { store.close() }
+        _ = ClusterScheduler(
+            store: store,
+            configuration: .init(command: ["true"], timeout: 1, workDirectory: runs, pending: .coalesce),
+            log: Logger(verbose: false))
+        #expect(access("\(runs)/run-7.npy", F_OK) != 0)
+        #expect(access("\(runs)/run-7.json", F_OK) != 0)
+        #expect(access("\(runs)/run-7.stderr", F_OK) != 0)
+        #expect(access("\(runs)/keep.txt", F_OK) == 0)
+    }
+}
