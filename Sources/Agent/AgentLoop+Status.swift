@@ -76,6 +76,7 @@ extension AgentLoop {
             ("agent", agent),
             ("devices", "[" + deviceObjects.joined(separator: ",") + "]"),
             ("totals", totals),
+            ("storage", storageStatus),
             ("clustering", cluster),
         ]) + "\n"
     }

@@ -103,6 +103,24 @@ final class AgentLoop {
         var nextReminder: Double
     }
     private let buffer: UnsafeMutableRawBufferPointer
+
+    /// The state of storing, for `status.json`: `failing` while the database refuses writes.
+    var storageStatus: String {
+        var members: [(String, String)] = [
+            ("state", JSONText.quote(outage == nil ? "ok" : "failing")),
+            ("pending_lines", "\(pending.count)"),
+            ("pending_bytes", "\(pending.byteCount)"),
+            ("reading_paused", outage?.readingPaused == true ? "true" : "false"),
+        ]
+        if let outage {
+            members.append(("failing_for_seconds", JSONText.number((MonotonicClock.now() - outage.since).rounded())))
+            members.append(("error", JSONText.quote(outage.message)))
+        } else {
+            members.append(("failing_for_seconds", "null"))
+            members.append(("error", "null"))
+        }
+        return JSONText.object(members)
+    }
     private(set) var totalsAtStart: (events: Int, rejected: Int) = (0, 0)
     /// The last status write failure, logged once.
     var statusFailure: String?

@@ -129,6 +129,18 @@ class FaultTests(unittest.TestCase):
         writer.join(30)
         self.assertIsNone(agent.process.poll(), "the agent exited on a full disk")
         self.assertLess(cpu, 0.10, f"the agent used {cpu:.0%} of a core while the disk was full")
+        # status.json (outside the full filesystem) says so while it lasts.
+        deadline = time.monotonic() + 5
+        storage = {}
+        while time.monotonic() < deadline:
+            with open(os.path.join(reports, "status.json")) as handle:
+                storage = json.load(handle)["storage"]
+            if storage["state"] == "failing" and storage["pending_lines"] > 0:
+                break
+            time.sleep(0.2)
+        self.assertEqual(storage["state"], "failing", storage)
+        self.assertGreater(storage["pending_lines"], 0, storage)
+        self.assertIsNotNone(storage["error"], storage)
 
         os.unlink(filler)
         self.assertTrue(agent.wait_for_log(r"the database works again", seconds=20), agent.log())
@@ -143,6 +155,7 @@ class FaultTests(unittest.TestCase):
         with open(os.path.join(reports, "status.json")) as handle:
             status = json.load(handle)
         self.assertEqual((status["totals"]["events"], status["devices"][0]["events"]), (1200, 1200))
+        self.assertEqual((status["storage"]["state"], status["storage"]["pending_lines"]), ("ok", 0))
         print(f"\n  full disk: {cpu:.1%} of a core while failing", file=sys.stderr)
 
     def test_a_file_size_limit_stops_reading_at_the_backlog_limit_and_everything_is_stored_once_raised(self):
