@@ -171,6 +171,11 @@ final class AgentLoop {
             "running: \(watched) device(s) open, data in \(session.data.path), "
                 + (monitor != nil ? "udev monitor on" : "no udev monitor")
                 + (rescans ? ", rescanning every \(ClusterScheduler.seconds(configuration.rescanInterval))" : ""))
+        if watched == 0 {
+            log.info(
+                "waiting for a sensor: plug it in, or name its port with --device PATH "
+                    + "(`energy-agent devices` lists the serial ports and what would be done with each)")
+        }
         writeStatus(state: "running")
 
         var now = MonotonicClock.now()
