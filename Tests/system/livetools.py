@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import tempfile
 import threading
+import unittest
 import time
 import tty
 
@@ -208,3 +209,50 @@ def status_errors(document):
     with open(STATUS_SCHEMA) as handle:
         schema = json.load(handle)
     return schema_errors(document, schema)
+
+
+def committed(database):
+    """The (id, line_hash) of every committed event, as a reader sees them now."""
+    if not os.path.exists(database):
+        return set()
+    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=10)
+    try:
+        return set(connection.execute("SELECT id, line_hash FROM events"))
+    except sqlite3.OperationalError:
+        return set()
+    finally:
+        connection.close()
+
+
+class LiveTestCase(unittest.TestCase):
+    """A test that runs agents on pseudo-terminals in a temporary directory, all cleaned up after."""
+
+    default_arguments = ("--cluster-every", "0")
+
+    def setUp(self):
+        self.directory = temporary_directory()
+        self.data = os.path.join(self.directory.name, "data")
+        self.agents = []
+        self.ptys = []
+        self.cleanups = []
+
+    def tearDown(self):
+        for agent in self.agents:
+            agent.kill()
+        for pty in self.ptys:
+            pty.close()
+        for cleanup in reversed(self.cleanups):
+            cleanup()
+        self.directory.cleanup()
+
+    def start(self, *arguments, data=None, **kwargs):
+        """Starts `energy-agent run` with the class's default arguments before `arguments`."""
+        agent = Agent(data or self.data, *self.default_arguments, *arguments, **kwargs)
+        self.agents.append(agent)
+        return agent
+
+    def pty(self):
+        pty = Pty()
+        self.ptys.append(pty)
+        return pty
+

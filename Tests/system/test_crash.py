@@ -12,7 +12,7 @@ import subprocess
 import time
 import unittest
 
-from Tests.system import support
+from Tests.system import livetools, support
 
 KILLS = 50
 
@@ -30,19 +30,6 @@ def write_capture(path, count):
             line = evt.sub(b"Evt=%d" % index, lines[index % len(lines)], count=1)
             line = clock.sub(f"UTC Time: {moment:%Y-%m-%d %H:%M:%S}".encode(), line, count=1)
             out.write(line + b"\n")
-
-
-def rows(database):
-    """The (id, line_hash) of every committed event, as a reader sees them now."""
-    if not os.path.exists(database):
-        return set()
-    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=10)
-    try:
-        return set(connection.execute("SELECT id, line_hash FROM events"))
-    except sqlite3.OperationalError:
-        return set()
-    finally:
-        connection.close()
 
 
 class KilledDuringReplay(unittest.TestCase):
@@ -73,18 +60,18 @@ class KilledDuringReplay(unittest.TestCase):
         started = time.monotonic()
         support.run_agent("replay", "--data-dir", reference.path, "--quiet", "--cluster-every", "5000", self.capture)
         duration = time.monotonic() - started
-        expected = {row[1] for row in rows(reference.database)}
+        expected = {row[1] for row in livetools.committed(reference.database)}
         reference.cleanup()
         self.assertEqual(len(expected), 20_000)
 
         for kill in range(KILLS):
             process = self.replay()
             time.sleep(rng.uniform(0.0, duration * 1.2))
-            seen = rows(self.data.database)
+            seen = livetools.committed(self.data.database)
             process.send_signal(signal.SIGKILL)
             process.wait()
             process.stderr.close()
-            after = rows(self.data.database)
+            after = livetools.committed(self.data.database)
             self.assertTrue(seen <= after, f"kill {kill}: {len(seen - after)} committed events vanished")
             connection = sqlite3.connect(self.data.database)
             try:

@@ -24,19 +24,6 @@ SLOW_CLUSTER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "slow_cl
 CLUSTER = os.path.join(os.path.dirname(livetools.agent_binary()), "energy-cluster")
 
 
-def committed(database):
-    """The (id, line_hash) of every committed event, as a reader sees them now."""
-    if not os.path.exists(database):
-        return set()
-    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=10)
-    try:
-        return set(connection.execute("SELECT id, line_hash FROM events"))
-    except sqlite3.OperationalError:
-        return set()
-    finally:
-        connection.close()
-
-
 def children(pid):
     """The agent's child processes (clustering runs), to be killed with it as systemd would."""
     try:
@@ -132,7 +119,7 @@ class KilledDuringLiveIngestion(unittest.TestCase):
                         self.assertTrue(pty.wait_for_reader())
                         writer.start()
                     time.sleep(rng.uniform(0.05, 0.9))
-                    seen = committed(self.database)
+                    seen = livetools.committed(self.database)
                     helpers = children(agent.process.pid)
                     agent.process.send_signal(signal.SIGKILL)
                     agent.process.wait()
@@ -144,7 +131,7 @@ class KilledDuringLiveIngestion(unittest.TestCase):
                             pass
                 finally:
                     agent.kill()
-                after = committed(self.database)
+                after = livetools.committed(self.database)
                 self.assertTrue(seen <= after, f"kill {kill}: {len(seen - after)} committed events vanished")
                 left_running = self.check_consistent(f"kill {kill}")
                 abandoned += len(left_running)
@@ -162,12 +149,12 @@ class KilledDuringLiveIngestion(unittest.TestCase):
         self.assertEqual(self.check_consistent("after the last agent"), set())
 
         # Replaying everything that was sent stores exactly what the live agents had not stored.
-        before = committed(self.database)
+        before = livetools.committed(self.database)
         replay = subprocess.run(
             [livetools.agent_binary(), "replay", "--data-dir", self.data, "--quiet", "--cluster-every", "0",
              self.capture], capture_output=True, text=True, timeout=120)
         self.assertEqual(replay.returncode, 0, replay.stderr)
-        after = committed(self.database)
+        after = livetools.committed(self.database)
         summary = re.search(r"(\d+) events stored, (\d+) duplicates", replay.stderr)
         self.assertEqual((int(summary[1]), int(summary[2])), (len(after) - len(before), len(before)), replay.stderr)
         self.assertTrue(before <= after)
@@ -176,7 +163,7 @@ class KilledDuringLiveIngestion(unittest.TestCase):
         reference = os.path.join(self.directory.name, "reference")
         subprocess.run([livetools.agent_binary(), "replay", "--data-dir", reference, "--quiet", "--cluster-every", "0",
                         self.capture], check=True, capture_output=True, timeout=120)
-        expected = {row[1] for row in committed(os.path.join(reference, "energy.db"))}
+        expected = {row[1] for row in livetools.committed(os.path.join(reference, "energy.db"))}
         self.assertEqual({row[1] for row in after}, expected)
         self.assertEqual(len(expected), writer.sent)
         self.assertGreater(abandoned, 0, "no kill hit a clustering run in flight")

@@ -14,7 +14,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import livetools  # noqa: E402
-from livetools import Agent, Pty, counts, sensor_lines, wait_for_rows  # noqa: E402
+from livetools import Agent, counts, sensor_lines, wait_for_rows  # noqa: E402
 
 CLUSTER = os.path.join(os.path.dirname(livetools.agent_binary()), "energy-cluster")
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -39,32 +39,8 @@ def is_root():
 
 
 @unittest.skipUnless(os.access(livetools.agent_binary(), os.X_OK), "no release build of energy-agent")
-class FaultTests(unittest.TestCase):
-    def setUp(self):
-        self.directory = livetools.temporary_directory()
-        self.data = os.path.join(self.directory.name, "data")
-        self.agents = []
-        self.ptys = []
-        self.cleanups = []
-
-    def tearDown(self):
-        for agent in self.agents:
-            agent.kill()
-        for pty in self.ptys:
-            pty.close()
-        for cleanup in reversed(self.cleanups):
-            cleanup()
-        self.directory.cleanup()
-
-    def start(self, *arguments, data=None, **kwargs):
-        agent = Agent(data or self.data, *arguments, **kwargs)
-        self.agents.append(agent)
-        return agent
-
-    def pty(self):
-        pty = Pty()
-        self.ptys.append(pty)
-        return pty
+class FaultTests(livetools.LiveTestCase):
+    default_arguments = ()
 
     def adopted(self, agent, pty):
         self.assertTrue(agent.wait_for_log(r"adopted " + re.escape(pty.path)), agent.log())

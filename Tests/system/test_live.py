@@ -16,36 +16,13 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import livetools  # noqa: E402
-from livetools import Agent, Pty, counts, sensor_lines, wait_for_rows  # noqa: E402
+from livetools import Agent, counts, sensor_lines, wait_for_rows  # noqa: E402
 
 SLOW_CLUSTER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "slow_cluster.py")
 
 
 @unittest.skipUnless(os.access(livetools.agent_binary(), os.X_OK), "no release build of energy-agent")
-class LivePtyTests(unittest.TestCase):
-    def setUp(self):
-        self.directory = livetools.temporary_directory()
-        self.data = os.path.join(self.directory.name, "data")
-        self.agents = []
-        self.ptys = []
-
-    def tearDown(self):
-        for agent in self.agents:
-            agent.kill()
-        for pty in self.ptys:
-            pty.close()
-        self.directory.cleanup()
-
-    def start(self, *arguments):
-        agent = Agent(self.data, "--cluster-every", "0", *arguments)
-        self.agents.append(agent)
-        return agent
-
-    def pty(self):
-        pty = Pty()
-        self.ptys.append(pty)
-        return pty
-
+class LivePtyTests(livetools.LiveTestCase):
     def link(self, target):
         """Points a symlink we control at `target`, replacing it atomically."""
         path = os.path.join(self.directory.name, "sensor")

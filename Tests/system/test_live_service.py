@@ -10,33 +10,10 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import livetools  # noqa: E402
-from livetools import Agent, Pty, sensor_lines, wait_for_rows  # noqa: E402
+from livetools import Agent, sensor_lines, wait_for_rows  # noqa: E402
 
 
-class LiveServiceTests(unittest.TestCase):
-    def setUp(self):
-        self.directory = livetools.temporary_directory()
-        self.data = os.path.join(self.directory.name, "data")
-        self.agents = []
-        self.ptys = []
-
-    def tearDown(self):
-        for agent in self.agents:
-            agent.kill()
-        for pty in self.ptys:
-            pty.close()
-        self.directory.cleanup()
-
-    def start(self, *arguments, env=None):
-        agent = Agent(self.data, "--cluster-every", "0", *arguments, env=env)
-        self.agents.append(agent)
-        return agent
-
-    def pty(self):
-        pty = Pty()
-        self.ptys.append(pty)
-        return pty
-
+class LiveServiceTests(livetools.LiveTestCase):
     def test_sd_notify_ready_watchdog_and_stopping(self):
         path = os.path.join(self.directory.name, "notify")
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
