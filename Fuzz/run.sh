@@ -41,7 +41,7 @@ for target in $TARGETS; do
     status=0
     "$OUT/$target" -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -max_len="$length" -timeout=10 \
         -print_final_stats=1 -artifact_prefix="$artifacts/" $dict "$OUT/corpus/$target" >"$log" 2>&1 || status=$?
-    grep -E '^#[0-9]+ +(INITED|DONE)' "$log" | sed 's/^/    /' || true
+    grep -E '^#[0-9]+[[:space:]]+(INITED|DONE)' "$log" | sed 's/^/    /' || true
     grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' "$log" | sed 's/^/    /' || true
     if [ "$status" -ne 0 ]; then
         failed="$failed $target"
