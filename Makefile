@@ -27,6 +27,7 @@ help:
 	@echo "make test     install test dependencies, build, run every test"
 	@echo "make build    debug build"
 	@echo "make release  release build"
+	@echo "make fuzz     run every fuzz target for FUZZ_SECONDS (default 300) seconds"
 	@echo "make bench    benchmarks (replay throughput, clustering against scikit-learn)"
 	@echo "make demo     replay a shipped capture through a simulated serial port"
 	@echo "make install  install binaries, udev rule and systemd unit (PREFIX, DESTDIR)"
@@ -80,6 +81,17 @@ umockdev-test:
 
 system-test: venv
 	@if [ -d Tests/system ]; then $(VENV)/bin/python -m unittest discover -s Tests/system -t . -v; fi
+
+# libFuzzer targets (Fuzz/): each runs FUZZ_SECONDS, one after the other; see Fuzz/run.sh.
+FUZZ_SECONDS ?= 300
+
+.PHONY: fuzz fuzz-smoke
+
+fuzz:
+	Fuzz/run.sh $(FUZZ_SECONDS)
+
+fuzz-smoke:
+	Fuzz/run.sh 30
 
 bench: release venv
 	$(VENV)/bin/python tools/bench-replay $(RELEASE_BIN)/energy-agent
