@@ -3,54 +3,77 @@
 #
 # Each target is the sources of the module under test compiled together with its entry file, so
 # that it sees internal declarations; ClusterProtocol's dependency MeanShift is built as a
-# separate instrumented module. SWIFTC, FUZZ_SWIFT_FLAGS and SHARED_DATA may be overridden.
+# separate instrumented module. An output newer than all its inputs is not built again.
+# SWIFTC, FUZZ_SWIFT_FLAGS and SHARED_DATA may be overridden.
 set -eu
 cd "$(dirname "$0")/.."
 
 SWIFTC=${SWIFTC:-swiftc}
 OUT=.build/fuzz
+SEED=$OUT/seed-modules
 SHARED_DATA=${SHARED_DATA:-../shared/data}
 FLAGS="-use-ld=lld -sanitize=fuzzer,address -parse-as-library -O -g -swift-version 6 ${FUZZ_SWIFT_FLAGS:-}"
-mkdir -p "$OUT/modules" "$OUT/seed-modules"
+PLAIN="-O -parse-as-library -swift-version 6"
+mkdir -p "$OUT/modules" "$SEED" "$OUT/corpus"
 
-step() { printf '%s\n' "fuzz build: $*"; }
+# build OUTPUT INPUT... -- COMMAND...: runs COMMAND when OUTPUT is missing or older than an input.
+build() {
+    output=$1
+    shift
+    stale=false
+    [ -e "$output" ] || stale=true
+    while [ "$1" != "--" ]; do
+        [ "$1" -nt "$output" ] && stale=true
+        shift
+    done
+    shift
+    if $stale; then
+        printf '%s\n' "fuzz build: $output"
+        "$@"
+    fi
+}
 
-step "parser"
-$SWIFTC $FLAGS -module-name SensorFormat Sources/SensorFormat/*.swift \
-    Fuzz/Targets/Property.swift Fuzz/Targets/ParserTarget.swift -o "$OUT/parser"
+COMMON=Fuzz/Targets/Property.swift
+build "$OUT/parser" Sources/SensorFormat/*.swift $COMMON Fuzz/Targets/ParserTarget.swift -- \
+    $SWIFTC $FLAGS -module-name SensorFormat Sources/SensorFormat/*.swift $COMMON Fuzz/Targets/ParserTarget.swift \
+    -o "$OUT/parser"
 
-step "framer"
-$SWIFTC $FLAGS -module-name SerialDevices Sources/SerialDevices/LineFramer.swift \
-    Fuzz/Targets/Property.swift Fuzz/Targets/FramerTarget.swift -o "$OUT/framer"
+build "$OUT/framer" Sources/SerialDevices/LineFramer.swift $COMMON Fuzz/Targets/FramerTarget.swift -- \
+    $SWIFTC $FLAGS -module-name SerialDevices Sources/SerialDevices/LineFramer.swift $COMMON \
+    Fuzz/Targets/FramerTarget.swift -o "$OUT/framer"
 
-step "MeanShift module for the ClusterProtocol targets"
-$SWIFTC $FLAGS -module-name MeanShift -emit-library -static -emit-module \
+build "$OUT/modules/libMeanShift.a" Sources/MeanShift/*.swift -- \
+    $SWIFTC $FLAGS -module-name MeanShift -emit-library -static -emit-module \
     -emit-module-path "$OUT/modules/MeanShift.swiftmodule" Sources/MeanShift/*.swift -o "$OUT/modules/libMeanShift.a"
 
 for target in npy:NpyTarget csv:CSVTarget result-json:ResultJSONTarget; do
     name=${target%%:*}
-    step "$name"
-    $SWIFTC $FLAGS -module-name ClusterProtocol -I "$OUT/modules" Sources/ClusterProtocol/*.swift \
-        Fuzz/Targets/Property.swift "Fuzz/Targets/${target#*:}.swift" "$OUT/modules/libMeanShift.a" -lm -o "$OUT/$name"
+    entry=Fuzz/Targets/${target#*:}.swift
+    build "$OUT/$name" Sources/ClusterProtocol/*.swift "$OUT/modules/libMeanShift.a" $COMMON "$entry" -- \
+        $SWIFTC $FLAGS -module-name ClusterProtocol -I "$OUT/modules" Sources/ClusterProtocol/*.swift $COMMON "$entry" \
+        "$OUT/modules/libMeanShift.a" -lm -o "$OUT/$name"
 done
 
 # The seed corpus builder is an ordinary program (no sanitizers) linked with the modules it reads.
-SEED=$OUT/seed-modules
-step "seed corpus"
-$SWIFTC -O -parse-as-library -module-name SensorFormat -emit-library -static -emit-module \
+build "$SEED/libSensorFormat.a" Sources/SensorFormat/*.swift -- \
+    $SWIFTC $PLAIN -module-name SensorFormat -emit-library -static -emit-module \
     -emit-module-path "$SEED/SensorFormat.swiftmodule" Sources/SensorFormat/*.swift -o "$SEED/libSensorFormat.a"
-$SWIFTC -O -parse-as-library -module-name MeanShift -emit-library -static -emit-module \
+build "$SEED/libMeanShift.a" Sources/MeanShift/*.swift -- \
+    $SWIFTC $PLAIN -module-name MeanShift -emit-library -static -emit-module \
     -emit-module-path "$SEED/MeanShift.swiftmodule" Sources/MeanShift/*.swift -o "$SEED/libMeanShift.a"
-$SWIFTC -O -parse-as-library -module-name ClusterProtocol -I "$SEED" -emit-library -static -emit-module \
-    -emit-module-path "$SEED/ClusterProtocol.swiftmodule" Sources/ClusterProtocol/*.swift -o "$SEED/libClusterProtocol.a"
-$SWIFTC -O -parse-as-library -module-name SeedCorpus -I "$SEED" Fuzz/Seeds/SeedCorpus.swift \
+build "$SEED/libClusterProtocol.a" Sources/ClusterProtocol/*.swift "$SEED/libMeanShift.a" -- \
+    $SWIFTC $PLAIN -module-name ClusterProtocol -I "$SEED" -emit-library -static -emit-module \
+    -emit-module-path "$SEED/ClusterProtocol.swiftmodule" Sources/ClusterProtocol/*.swift \
+    -o "$SEED/libClusterProtocol.a"
+build "$SEED/seed-corpus" Fuzz/Seeds/SeedCorpus.swift "$SEED/libClusterProtocol.a" "$SEED/libSensorFormat.a" -- \
+    $SWIFTC $PLAIN -module-name SeedCorpus -I "$SEED" Fuzz/Seeds/SeedCorpus.swift \
     "$SEED/libClusterProtocol.a" "$SEED/libMeanShift.a" "$SEED/libSensorFormat.a" -lm -o "$SEED/seed-corpus"
 
-# Seeds come from the repository's fixtures and, when present, the shared captures; the corpus
-# directories also keep what earlier runs found, so they are added to, never emptied.
+# Seeds come from the repository's fixtures and, when present, the shared captures (read in
+# place, never copied into the repository). The corpus directories also keep what earlier runs
+# found: seeds are written over, nothing is removed.
 set -- Tests/Fixtures/household-*.log
 for capture in "$SHARED_DATA"/*.log; do
     [ -f "$capture" ] && set -- "$@" "$capture"
 done
-mkdir -p "$OUT/corpus"
 "$SEED/seed-corpus" "$OUT/corpus" "$@"

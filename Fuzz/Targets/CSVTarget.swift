@@ -5,7 +5,8 @@ import MeanShift
 /// Properties: a parsed matrix has `rows * columns` finite values; writing it back as CSV (each
 /// double in its shortest form) and parsing that gives it back bit for bit; LF to CRLF changes
 /// nothing for an input without CR; the protocol's 8 columns are accepted exactly when the matrix
-/// has 8; errors have a description.
+/// has 8; errors have a description; in accepted input, every line after the first non-blank one
+/// (which may be a header) holds only decimal notation: digits, signs, `.`, `e`, commas, spaces.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzCSV(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let input = Array(UnsafeBufferPointer(start: data, count: size))
@@ -15,6 +16,14 @@ public func fuzzCSV(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         require(matrix.rows > 0 && matrix.columns > 0, "an empty matrix was returned")
         require(matrix.values.count == matrix.rows * matrix.columns, "values.count does not match the shape")
         require(matrix.values.allSatisfy(\.isFinite), "a non-finite value was accepted")
+        let allowed = Set("0123456789+-.eE,\t\r ".utf8)
+        var seenFirst = false
+        for line in input.split(separator: 0x0A) where !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) {
+            if seenFirst {
+                require(line.allSatisfy(allowed.contains), "accepted a data line that is not decimal numbers: \(escaped(line))")
+            }
+            seenFirst = true
+        }
         var text = ""
         for row in 0..<matrix.rows {
             text += matrix.row(row).map(\.description).joined(separator: ",") + "\n"
