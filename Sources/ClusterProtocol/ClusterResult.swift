@@ -300,10 +300,13 @@ struct JSONReader {
             valid = digits() > 0
         }
         guard offset > start else { throw Failure(reason: "unexpected character", offset: offset) }
-        let text = String(decoding: bytes[start..<offset], as: UTF8.self)
-        guard valid, offset == bytes.count || !"0123456789+-.eE".utf8.contains(bytes[offset]) else {
-            throw Failure(reason: "bad number \"\(text)\"", offset: start)
+        let numberBytes = "0123456789+-.eE".utf8
+        guard valid, offset == bytes.count || !numberBytes.contains(bytes[offset]) else {
+            // The message shows the whole would-be number, not only its valid start.
+            while offset < bytes.count, numberBytes.contains(bytes[offset]) { offset += 1 }
+            throw Failure(reason: "bad number \"\(String(decoding: bytes[start..<offset], as: UTF8.self))\"", offset: start)
         }
+        let text = String(decoding: bytes[start..<offset], as: UTF8.self)
         guard let value = Double(text), value.isFinite else {
             throw Failure(reason: "number out of range \"\(text)\"", offset: start)
         }

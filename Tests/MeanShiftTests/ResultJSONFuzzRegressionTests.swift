@@ -36,7 +36,7 @@ struct ResultJSONFuzzRegressionTests {
                 + "302c203137302e302c203235322e302c20312e30393436373930332c203232392e39372c20312e38333439393938362c"
                 + "20312e38383531353738332c20312e38393637383138325d5d2c20226e5f69746572223a20312c20227365636fd26473"
                 + "223a20302e3132357d")
-        #expect(Self.reason(input) == "the result is not valid JSON: invalid UTF-8 in a string at byte 276")
+        #expect(Self.reason(input) == "the result is not valid JSON: invalid UTF-8 in a string at byte 233")
     }
 
     @Test(arguments: [
@@ -46,7 +46,7 @@ struct ResultJSONFuzzRegressionTests {
         (#"{"labels": [], "bandwidth": 5., "cluster_centers": []}"#, #"bad number "5." at byte 28"#),
         (#"{"labels": [], "bandwidth": -, "cluster_centers": []}"#, #"bad number "-" at byte 28"#),
         (#"{"labels": [], "bandwidth": 1e+, "cluster_centers": []}"#, #"bad number "1e+" at byte 28"#),
-        (#"{"labels": [], "bandwidth": 1, "cluster_centers": [[-1e400]]}"#, #"number out of range "-1e400" at byte 49"#),
+        (#"{"labels": [], "bandwidth": 1, "cluster_centers": [[-1e400]]}"#, #"number out of range "-1e400" at byte 52"#),
         (#"{"labels": [], "bandwidth": 1, "cluster_centers": [], "x": "\q"}"#, "bad escape at byte 60"),
         (#"{"labels": [], "bandwidth": 1, "cluster_centers": [], "x": "\u+123"}"#, "bad \\u escape at byte 62"),
         (#"{"labels": [], "bandwidth": 1, "cluster_centers": [], "x": "\u12"}"#, "bad \\u escape at byte 62"),
