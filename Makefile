@@ -29,6 +29,7 @@ help:
 	@echo "make test-sanitize   the Swift tests under AddressSanitizer and ThreadSanitizer"
 	@echo "make build    debug build"
 	@echo "make release  release build"
+	@echo "make fuzz     run every fuzz target for FUZZ_SECONDS (default 300) seconds"
 	@echo "make bench    benchmarks (replay throughput, clustering against scikit-learn)"
 	@echo "make demo     replay a shipped capture through a simulated serial port"
 	@echo "make install  install binaries, udev rule and systemd unit (PREFIX, DESTDIR)"
@@ -101,6 +102,17 @@ system-test: venv
 # The ten-million-line replay: the same peak RSS as at 200,000 lines (needs about 5 GB of disk).
 bench-huge: release
 	$(PYTHON) tools/bench-replay --sizes 200000,10000000 $(RELEASE_BIN)/energy-agent
+
+# libFuzzer targets (Fuzz/): each runs FUZZ_SECONDS, one after the other; see Fuzz/run.sh.
+FUZZ_SECONDS ?= 300
+
+.PHONY: fuzz fuzz-smoke
+
+fuzz:
+	Fuzz/run.sh $(FUZZ_SECONDS)
+
+fuzz-smoke:
+	Fuzz/run.sh 30
 
 bench: release venv
 	$(VENV)/bin/python tools/bench-replay $(RELEASE_BIN)/energy-agent

@@ -61,12 +61,34 @@ public enum CSVReader {
         return FeatureMatrix(rows: rows, columns: width!, values: values)
     }
 
+    /// The value of a field in decimal notation (`-12`, `3.5`, `.5`, `5.`, `1e-3`), or of `nan`,
+    /// `inf` or `infinity` in any case so that they are reported as not finite; `nil` for anything
+    /// else.
+    ///
+    /// `Double(String)` alone would also take hexadecimal (`0x1p3`) and stop at a NUL byte (`5\0x`
+    /// reads as 5), so the syntax is checked first.
     private static func number(_ text: String) -> Double? {
-        guard let first = text.utf8.first,
-            first == UInt8(ascii: "-") || first == UInt8(ascii: "+") || first == UInt8(ascii: ".")
-                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first)
-                || text.lowercased().hasPrefix("nan") || text.lowercased().hasPrefix("inf")
-        else { return nil }
+        var rest = Substring(text).utf8[...]
+        if let sign = rest.first, sign == UInt8(ascii: "-") || sign == UInt8(ascii: "+") { rest = rest.dropFirst() }
+        let word = String(decoding: rest, as: UTF8.self).lowercased()
+        if word == "nan" || word == "inf" || word == "infinity" { return Double(text) }
+        func digits() -> Int {
+            let count = rest.prefix { $0 &- UInt8(ascii: "0") < 10 }.count
+            rest = rest.dropFirst(count)
+            return count
+        }
+        var mantissaDigits = digits()
+        if rest.first == UInt8(ascii: ".") {
+            rest = rest.dropFirst()
+            mantissaDigits += digits()
+        }
+        guard mantissaDigits > 0 else { return nil }
+        if let e = rest.first, e == UInt8(ascii: "e") || e == UInt8(ascii: "E") {
+            rest = rest.dropFirst()
+            if let sign = rest.first, sign == UInt8(ascii: "-") || sign == UInt8(ascii: "+") { rest = rest.dropFirst() }
+            guard digits() > 0 else { return nil }
+        }
+        guard rest.isEmpty else { return nil }
         return Double(text)
     }
 }

@@ -193,56 +193,122 @@ struct JSONReader {
         offset += expected.count
     }
 
+    /// Reads a string as RFC 8259 has it: valid UTF-8, no raw control characters, only the
+    /// escapes it names, `\\u` with four hex digits and surrogate pairs joined (a lone surrogate
+    /// reads as U+FFFD).
     private mutating func string() throws(Failure) -> String {
         offset += 1
         var scalars = String.UnicodeScalarView()
-        var run: [UInt8] = []
-        func flush() {
-            scalars.append(contentsOf: String(decoding: run, as: UTF8.self).unicodeScalars)
-            run.removeAll()
+        var runStart = offset
+        func flush(_ end: Int) throws(Failure) {
+            guard runStart < end else { return }
+            guard let text = String(validating: bytes[runStart..<end], as: UTF8.self) else {
+                throw Failure(reason: "invalid UTF-8 in a string", offset: runStart)
+            }
+            scalars.append(contentsOf: text.unicodeScalars)
         }
         while offset < bytes.count {
             let byte = bytes[offset]
-            offset += 1
             switch byte {
             case UInt8(ascii: "\""):
-                flush()
+                try flush(offset)
+                offset += 1
                 return String(scalars)
             case UInt8(ascii: "\\"):
-                flush()
+                try flush(offset)
+                offset += 1
                 guard offset < bytes.count else { break }
                 let escape = bytes[offset]
                 offset += 1
                 switch escape {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scalars.append(Unicode.Scalar(escape))
                 case UInt8(ascii: "n"): scalars.append("\n")
                 case UInt8(ascii: "t"): scalars.append("\t")
                 case UInt8(ascii: "r"): scalars.append("\r")
                 case UInt8(ascii: "b"): scalars.append("\u{08}")
                 case UInt8(ascii: "f"): scalars.append("\u{0C}")
                 case UInt8(ascii: "u"):
-                    guard offset + 4 <= bytes.count,
-                        let code = UInt32(String(decoding: bytes[offset..<(offset + 4)], as: UTF8.self), radix: 16)
-                    else { throw Failure(reason: "bad \\u escape", offset: offset) }
-                    offset += 4
+                    let code = try hexQuad()
+                    if (0xD800...0xDBFF).contains(code), offset + 1 < bytes.count,
+                        bytes[offset] == UInt8(ascii: "\\"), bytes[offset + 1] == UInt8(ascii: "u")
+                    {
+                        let resume = offset
+                        offset += 2
+                        let low = try hexQuad()
+                        if (0xDC00...0xDFFF).contains(low) {
+                            scalars.append(Unicode.Scalar(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00))!)
+                            break
+                        }
+                        offset = resume
+                    }
                     scalars.append(Unicode.Scalar(code) ?? "\u{FFFD}")
-                default: scalars.append(Unicode.Scalar(escape))
+                default:
+                    throw Failure(reason: "bad escape", offset: offset - 2)
                 }
+                runStart = offset
             case 0..<0x20:
-                throw Failure(reason: "control character in a string", offset: offset - 1)
+                throw Failure(reason: "control character in a string", offset: offset)
             default:
-                run.append(byte)
+                offset += 1
             }
         }
         throw Failure(reason: "unterminated string", offset: offset)
     }
 
+    /// The four hex digits of a `\\u` escape.
+    private mutating func hexQuad() throws(Failure) -> UInt32 {
+        guard offset + 4 <= bytes.count else { throw Failure(reason: "bad \\u escape", offset: offset) }
+        var code: UInt32 = 0
+        for byte in bytes[offset..<(offset + 4)] {
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw Failure(reason: "bad \\u escape", offset: offset)
+            }
+            code = code << 4 | UInt32(digit)
+        }
+        offset += 4
+        return code
+    }
+
+    /// Reads a number as RFC 8259 writes it (`-? (0 | [1-9] digits) (. digits)? ([eE] [+-]? digits)?`)
+    /// whose value is a finite double; returns its text.
     private mutating func number() throws(Failure) -> String {
         let start = offset
-        while offset < bytes.count, "+-0123456789.eE".utf8.contains(bytes[offset]) { offset += 1 }
+        func digits() -> Int {
+            let first = offset
+            while offset < bytes.count, bytes[offset] &- UInt8(ascii: "0") < 10 { offset += 1 }
+            return offset - first
+        }
+        func take(_ byte: UInt8) -> Bool {
+            guard offset < bytes.count, bytes[offset] == byte else { return false }
+            offset += 1
+            return true
+        }
+        _ = take(UInt8(ascii: "-"))
+        var valid = true
+        if take(UInt8(ascii: "0")) {
+            // A leading zero is the whole integer part.
+        } else {
+            valid = digits() > 0
+        }
+        if valid, take(UInt8(ascii: ".")) { valid = digits() > 0 }
+        if valid, take(UInt8(ascii: "e")) || take(UInt8(ascii: "E")) {
+            if !take(UInt8(ascii: "+")) { _ = take(UInt8(ascii: "-")) }
+            valid = digits() > 0
+        }
         guard offset > start else { throw Failure(reason: "unexpected character", offset: offset) }
+        let numberBytes = "0123456789+-.eE".utf8
+        guard valid, offset == bytes.count || !numberBytes.contains(bytes[offset]) else {
+            // The message shows the whole would-be number, not only its valid start.
+            while offset < bytes.count, numberBytes.contains(bytes[offset]) { offset += 1 }
+            throw Failure(reason: "bad number \"\(String(decoding: bytes[start..<offset], as: UTF8.self))\"", offset: start)
+        }
         let text = String(decoding: bytes[start..<offset], as: UTF8.self)
-        guard Double(text) != nil, !text.hasPrefix("+"), !text.contains("..") else {
-            throw Failure(reason: "bad number \"\(text)\"", offset: start)
+        guard let value = Double(text), value.isFinite else {
+            throw Failure(reason: "number out of range \"\(text)\"", offset: start)
         }
         return text
     }
