@@ -69,7 +69,7 @@ $(VENV)/.installed: tools/requirements.txt
 test: deps venv
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	$(SWIFT) build -c release $(SWIFT_FLAGS)
-	$(MAKE) --no-print-directory swift-test parity-test umockdev-test system-test test-address
+	$(MAKE) --no-print-directory swift-test parity-test umockdev-test system-test test-address fuzz-smoke
 
 # The Swift tests under AddressSanitizer (with LeakSanitizer) and ThreadSanitizer, each in its own
 # build directory. `make test` runs the address one.
