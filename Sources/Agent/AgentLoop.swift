@@ -1,5 +1,6 @@
 import EventStore
 import Glibc
+import Reports
 import SensorFormat
 import SerialDevices
 
@@ -745,16 +746,7 @@ final class AgentLoop {
 
     /// The names in `/sys/class/tty`, sorted; `nil` when the directory cannot be read.
     static func ttyClassNames() -> [String]? {
-        guard let directory = opendir("/sys/class/tty") else { return nil }
-        defer { closedir(directory) }
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != ".", name != ".." { names.append(name) }
-        }
-        return names.sorted()
+        FileSystem.names(in: "/sys/class/tty")?.sorted()
     }
 
     private func handleUdevEvents(now: Double) {

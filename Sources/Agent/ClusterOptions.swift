@@ -1,5 +1,6 @@
 import EventStore
 import Glibc
+import Reports
 
 /// The clustering options shared by `run`, `replay` and `cluster`.
 public struct ClusterOptions: Sendable {
@@ -35,7 +36,7 @@ public struct ClusterOptions: Sendable {
         let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         guard count > 0 else { return "energy-cluster" }
         let path = String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return DataDirectory.parent(of: path) + "/energy-cluster"
+        return FileSystem.parent(of: path) + "/energy-cluster"
     }
 
     /// Splits a command line into arguments the way a shell would for plain words and quotes,

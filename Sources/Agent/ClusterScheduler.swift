@@ -2,6 +2,7 @@ import ClusterProtocol
 import EventStore
 import Glibc
 import MeanShift
+import Reports
 import SensorFormat
 
 /// Starts clustering runs in child processes, one device at a time, and stores their results.
@@ -79,16 +80,9 @@ public final class ClusterScheduler {
     /// Removes the snapshots and results of runs an earlier agent left behind when it died: the
     /// database lock makes this process the only writer, so no run of another process is in flight.
     private func removeAbandonedRunFiles() {
-        guard let directory = opendir(configuration.workDirectory) else { return }
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name.hasPrefix("run-") { names.append(name) }
+        for name in FileSystem.names(in: configuration.workDirectory) ?? [] where name.hasPrefix("run-") {
+            unlink("\(configuration.workDirectory)/\(name)")
         }
-        closedir(directory)
-        for name in names { unlink("\(configuration.workDirectory)/\(name)") }
     }
 
     /// Whether any run is in flight or waiting.

@@ -1,4 +1,5 @@
 import Glibc
+import Reports
 
 /// Where the agent keeps its database and reports.
 public struct DataDirectory: Sendable {
@@ -36,30 +37,17 @@ public struct DataDirectory: Sendable {
     /// - Throws: ``CommandError`` when a directory cannot be created.
     public func create() throws {
         try Self.makeDirectories(path, mode: 0o750)
-        let databaseDirectory = Self.parent(of: databasePath)
-        if !databaseDirectory.isEmpty { try Self.makeDirectories(databaseDirectory, mode: 0o750) }
-    }
-
-    /// The directory part of a path (`.` for a bare name).
-    public static func parent(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
+        try Self.makeDirectories(FileSystem.parent(of: databasePath), mode: 0o750)
     }
 
     /// `mkdir -p` with a mode for the directories it creates.
+    /// - Throws: ``CommandError`` naming the directory that cannot be created.
     public static func makeDirectories(_ path: String, mode: mode_t) throws {
-        var prefix = path.hasPrefix("/") ? "/" : ""
-        for component in path.split(separator: "/") {
-            prefix += component
-            if mkdir(prefix, mode) != 0, errno != EEXIST {
-                let reason = String(cString: strerror(errno))
-                throw CommandError("cannot create directory \(prefix): \(reason)", code: .cannotCreate)
-            }
-            prefix += "/"
-        }
-        var info = stat()
-        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
-            throw CommandError("\(path) is not a directory", code: .cannotCreate)
+        do {
+            try FileSystem.makeDirectories(path, mode: mode)
+        } catch let error as AtomicFile.WriteError {
+            let reason = String(cString: strerror(error.errno))
+            throw CommandError("cannot create directory \(error.path): \(reason)", code: .cannotCreate)
         }
     }
 }

@@ -19,9 +19,9 @@ public enum AtomicFile {
     /// Replaces `path` with `bytes`, atomically; mode 0644; missing directories are created (0755).
     /// - Throws: ``WriteError`` naming the step that failed; the old file is then untouched.
     public static func write(_ bytes: [UInt8], to path: String) throws {
-        let directory = parent(of: path)
-        try makeDirectories(directory)
-        let temporary = "\(directory)/.\(baseName(of: path)).tmp-\(getpid())"
+        let directory = FileSystem.parent(of: path)
+        try FileSystem.makeDirectories(directory)
+        let temporary = "\(directory)/.\(FileSystem.baseName(of: path)).tmp-\(getpid())"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw WriteError(path: path, step: "creating \(temporary)", errno: errno) }
         var failure: WriteError?
@@ -69,43 +69,11 @@ public enum AtomicFile {
     /// Removes the temporary files (`.NAME.tmp-PID`) that a writer killed before its rename left in
     /// `directory`: those whose process no longer runs.
     public static func removeAbandonedTemporaries(in directory: String) {
-        guard let handle = opendir(directory) else { return }
-        var abandoned: [String] = []
-        while let entry = readdir(handle) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
+        for name in FileSystem.names(in: directory) ?? [] {
             guard name.hasPrefix("."), let dash = name.lastIndex(of: "-"), name[..<dash].hasSuffix(".tmp"),
                 let pid = pid_t(name[name.index(after: dash)...])
             else { continue }
-            if kill(pid, 0) != 0, errno == ESRCH { abandoned.append(name) }
-        }
-        closedir(handle)
-        for name in abandoned { unlink("\(directory)/\(name)") }
-    }
-
-    static func parent(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
-    }
-
-    static func baseName(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return path }
-        return String(path[path.index(after: slash)...])
-    }
-
-    /// `mkdir -p`, mode 0755 for what it creates.
-    public static func makeDirectories(_ path: String) throws {
-        var prefix = path.hasPrefix("/") ? "/" : ""
-        for component in path.split(separator: "/") {
-            prefix += component
-            if mkdir(prefix, 0o755) == 0 {
-                // The umask may have taken bits away: readers of the reports need them.
-                chmod(prefix, 0o755)
-            } else if errno != EEXIST {
-                throw WriteError(path: prefix, step: "mkdir", errno: errno)
-            }
-            prefix += "/"
+            if kill(pid, 0) != 0, errno == ESRCH { unlink("\(directory)/\(name)") }
         }
     }
 }
