@@ -112,13 +112,7 @@ public enum ClusterPlot {
         svg += "<g class=\"bars\">\n"
         svg += "<text x=\"\(TextFormat.coordinate((frame.left + frame.right) / 2))\" y=\"\(Int(frame.top) - 12)\" "
         svg += "text-anchor=\"middle\" font-weight=\"bold\">\(TextFormat.escape(title))</text>\n"
-        for tick in yTicks.values {
-            let y = TextFormat.coordinate(yScale(tick))
-            svg +=
-                "<line x1=\"\(Int(frame.left))\" x2=\"\(Int(frame.right))\" y1=\"\(y)\" y2=\"\(y)\" stroke=\"#e6e6e6\"/>"
-            svg += "<text x=\"\(Int(frame.left) - 6)\" y=\"\(y)\" dy=\"4\" text-anchor=\"end\">"
-            svg += "\(TextFormat.fixed(tick, decimals: yTicks.decimals))</text>\n"
-        }
+        drawHorizontalGrid(ticks: yTicks, scale: yScale, frame: frame, into: &svg)
         let slot = (frame.right - frame.left) / Double(Swift.max(values.count, 1))
         for (index, value) in values.enumerated() {
             let x = frame.left + slot * Double(index) + slot * 0.15
@@ -140,6 +134,19 @@ public enum ClusterPlot {
         svg += "text-anchor=\"middle\">Cluster</text>\n</g>\n"
     }
 
+    /// Horizontal grid lines at the y ticks, with their values on the left.
+    private static func drawHorizontalGrid(
+        ticks: (values: [Double], decimals: Int), scale: Scale, frame: Frame, into svg: inout String
+    ) {
+        for tick in ticks.values {
+            let y = TextFormat.coordinate(scale(tick))
+            svg +=
+                "<line x1=\"\(Int(frame.left))\" x2=\"\(Int(frame.right))\" y1=\"\(y)\" y2=\"\(y)\" stroke=\"#e6e6e6\"/>"
+            svg += "<text x=\"\(Int(frame.left) - 6)\" y=\"\(y)\" dy=\"4\" text-anchor=\"end\">"
+            svg += "\(TextFormat.fixed(tick, decimals: ticks.decimals))</text>\n"
+        }
+    }
+
     private static func drawAxes(
         frame: Frame, xTicks: (values: [Double], decimals: Int), xScale: Scale,
         yTicks: (values: [Double], decimals: Int), yScale: Scale, xTitle: String, yTitle: String,
@@ -153,13 +160,7 @@ public enum ClusterPlot {
             svg += "<text x=\"\(x)\" y=\"\(Int(frame.bottom) + 18)\" text-anchor=\"middle\">"
             svg += "\(TextFormat.fixed(tick, decimals: xTicks.decimals))</text>\n"
         }
-        for tick in yTicks.values {
-            let y = TextFormat.coordinate(yScale(tick))
-            svg +=
-                "<line x1=\"\(Int(frame.left))\" x2=\"\(Int(frame.right))\" y1=\"\(y)\" y2=\"\(y)\" stroke=\"#e6e6e6\"/>"
-            svg += "<text x=\"\(Int(frame.left) - 6)\" y=\"\(y)\" dy=\"4\" text-anchor=\"end\">"
-            svg += "\(TextFormat.fixed(tick, decimals: yTicks.decimals))</text>\n"
-        }
+        drawHorizontalGrid(ticks: yTicks, scale: yScale, frame: frame, into: &svg)
         svg += "<rect x=\"\(Int(frame.left))\" y=\"\(Int(frame.top))\" width=\"\(Int(frame.right - frame.left))\" "
         svg += "height=\"\(Int(frame.bottom - frame.top))\" fill=\"none\" stroke=\"#222\"/>\n"
         svg += "<text x=\"\(TextFormat.coordinate((frame.left + frame.right) / 2))\" y=\"\(Int(frame.bottom) + 40)\" "
