@@ -19,7 +19,7 @@ APT_PACKAGES = libsqlite3-dev libudev-dev sqlite3 umockdev libumockdev-dev gir1.
 
 .PHONY: all build release run test deps venv swift-test parity-test umockdev-test system-test \
         test-sanitize test-address test-thread \
-        bench bench-huge demo install uninstall clean help
+        bench bench-huge demo release-static install uninstall clean help
 
 all: build
 
@@ -123,9 +123,16 @@ bench: release venv
 demo: release
 	tools/demo $(RELEASE_BIN)
 
-install: release
+# Installed binaries carry the Swift runtime inside them: they need only libudev, libsqlite3 and
+# the C library, not the toolchain.
+STATIC_BIN = .build/static/release
+
+release-static:
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build/static $(SWIFT_FLAGS)
+
+install: release-static
 	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(RELEASE_BIN)/energy-agent $(RELEASE_BIN)/energy-cluster $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 $(STATIC_BIN)/energy-agent $(STATIC_BIN)/energy-cluster $(DESTDIR)$(PREFIX)/bin/
 	install -d $(DESTDIR)$(PREFIX)/lib/udev/rules.d $(DESTDIR)$(PREFIX)/lib/systemd/system
 	install -m 0644 udev/99-energy-sensor.rules $(DESTDIR)$(PREFIX)/lib/udev/rules.d/
 	sed 's|/usr/local/bin/|$(PREFIX)/bin/|g' udev/energy-agent.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/energy-agent.service

@@ -1,5 +1,5 @@
 import EventStore
-import Foundation
+import Glibc
 import SensorFormat
 import SerialDevices
 
@@ -26,11 +26,9 @@ final class ParsingThread {
     init(input: InputFile) {
         let queue = self.queue
         let transfer = Transfer(input: input)
-        let thread = Thread {
+        DetachedThread.start {
             Self.produce(transfer.input, into: queue)
         }
-        thread.stackSize = 1 << 20
-        thread.start()
     }
 
     private static func produce(_ input: InputFile, into queue: BlockingQueue<Batch>) {
