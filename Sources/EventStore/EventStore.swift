@@ -37,6 +37,9 @@ public final class EventStore {
     public init(path: String) throws {
         database = try Database(path: path)
         database.setBusyTimeout(milliseconds: 5000)
+        // 16 KiB pages (for a new database; an existing one keeps its own): rows of about 350
+        // bytes split pages less often, and the WAL writes fewer, larger frames.
+        try database.execute("PRAGMA page_size = 16384")
         try database.execute("PRAGMA journal_mode = WAL")
         try database.execute("PRAGMA synchronous = NORMAL")
         try database.execute("PRAGMA foreign_keys = ON")
