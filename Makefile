@@ -15,7 +15,7 @@ DEBUG_BIN     = .build/debug
 
 # Debian packages the build and the tests need.
 APT_PACKAGES = libsqlite3-dev libudev-dev sqlite3 umockdev libumockdev-dev gir1.2-umockdev-1.0 \
-               python3-gi python3-venv systemd socat
+               python3-gi python3-venv systemd socat pkg-config e2fsprogs util-linux
 
 .PHONY: all build release run test deps venv swift-test parity-test umockdev-test system-test \
         test-sanitize test-address test-thread \
