@@ -50,21 +50,14 @@ public final class Ingestor {
         deviceCounts = try store.eventCounts()
     }
 
-    /// Stores one line as an event or as a rejected line.
-    /// - Parameters:
-    ///   - line: the line from the framer.
-    ///   - source: the tty path or capture file.
-    ///   - sourceLine: the line number in a capture; `nil` for a tty.
-    ///   - receivedAt: when it arrived, ISO 8601 UTC.
-    /// - Throws: ``DatabaseError`` when the store fails; the line is then not counted.
-    public func ingest(_ line: LineFramer.Line, source: String, sourceLine: Int?, receivedAt: String) throws {
-        try ingest(bytes: line.bytes, length: line.length, source: source, sourceLine: sourceLine, receivedAt: receivedAt)
-    }
-
-    /// Stores one line given as its kept bytes and full length, as a framer would hand it out.
+    /// Stores one line, as an event or as a rejected line, given as its kept bytes and full length
+    /// as the framer hands it out.
     /// - Parameters:
     ///   - bytes: the bytes kept of the line (at most 16 KiB), line ending excluded.
     ///   - length: the line's full length; more than `bytes.count` for an overlong line.
+    ///   - source: the tty path or capture file.
+    ///   - sourceLine: the line number in a capture; `nil` for a tty.
+    ///   - receivedAt: when it arrived, ISO 8601 UTC.
     /// - Throws: ``DatabaseError`` when the store fails; the line is then not counted.
     public func ingest(
         bytes: UnsafeBufferPointer<UInt8>, length: Int, source: String, sourceLine: Int?, receivedAt: String
@@ -149,11 +142,6 @@ public struct ParsedLine: Sendable {
     /// For an event, the hash of its bytes seeded with its device id, computed off the storing thread.
     public var hash: LineHash?
 
-    /// Parses a framed line; an overlong line is rejected without being parsed.
-    public static func parse(_ line: LineFramer.Line, with parser: EventParser) -> Result<SensorEvent, ParseError> {
-        parse(bytes: line.bytes, length: line.length, with: parser)
-    }
-
     /// Parses a line given as its kept bytes and full length; a line longer than what was kept
     /// is rejected without being parsed.
     public static func parse(
@@ -179,7 +167,7 @@ public struct ParsedLine: Sendable {
         range = start..<storage.count
         length = line.length
         number = line.number
-        result = Self.parse(line, with: parser)
+        result = Self.parse(bytes: line.bytes, length: line.length, with: parser)
         if case .success(let event) = result {
             hash = LineHash(UnsafeRawBufferPointer(line.bytes), length: line.length, seed: event.deviceID)
         }
