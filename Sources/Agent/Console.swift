@@ -1,4 +1,5 @@
 import Glibc
+import Reports
 
 /// Writes text to standard output and standard error with `write(2)`, whole, retrying short
 /// writes and EINTR.
@@ -23,15 +24,6 @@ public enum Console {
     /// Writes all of `bytes` to a descriptor, returning `false` when it could not.
     @discardableResult
     public static func write(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-            if written < 0 {
-                if errno == EINTR { continue }
-                return false
-            }
-            offset += written
-        }
-        return true
+        FileSystem.writeAll(bytes, to: descriptor)
     }
 }

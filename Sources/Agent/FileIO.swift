@@ -5,21 +5,12 @@ enum FileReader {
     /// The bytes of a file, at most `limit` of them.
     /// - Throws: ``CommandError`` naming the file and the reason.
     static func readAll(path: String, limit: Int) throws -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw CommandError("cannot open \(path): \(String(cString: strerror(errno)))", code: .noInput)
-        }
-        defer { close(descriptor) }
+        let file = try InputFile(path: path, chunkSize: 1 << 16)
         var result: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while result.count < limit {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw CommandError("cannot read \(path): \(String(cString: strerror(errno)))", code: .ioError)
-            }
-            if count == 0 { break }
-            result.append(contentsOf: chunk[0..<count])
+            let chunk = try file.read()
+            if chunk.isEmpty { break }
+            result.append(contentsOf: chunk)
         }
         return result
     }

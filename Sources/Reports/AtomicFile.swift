@@ -25,18 +25,7 @@ public enum AtomicFile {
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw WriteError(path: path, step: "creating \(temporary)", errno: errno) }
         var failure: WriteError?
-        let written = bytes.withUnsafeBytes { buffer -> Bool in
-            var offset = 0
-            while offset < buffer.count {
-                let count = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                offset += count
-            }
-            return true
-        }
+        let written = bytes.withUnsafeBytes { FileSystem.writeAll($0, to: descriptor) }
         if !written {
             failure = WriteError(path: path, step: "write", errno: errno)
         } else if fchmod(descriptor, 0o644) != 0 {

@@ -48,4 +48,20 @@ public enum FileSystem {
         }
         return names
     }
+
+    /// Writes all of `bytes` to a descriptor, resuming after short writes and EINTR.
+    /// - Returns: `false` when a write failed; `errno` then says why.
+    @discardableResult
+    public static func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            offset += written
+        }
+        return true
+    }
 }
