@@ -21,10 +21,12 @@ public enum ClusterCommand {
         var cluster = try ClusterOptions(arguments: parsed, spec: spec)
         cluster.every = 0
         let data = DataDirectory(arguments: parsed)
-        let store = try ExportCommand.openExistingStore(data)
-        // Labels are written: not while an agent or a replay writes the same database.
+        try ExportCommand.requireDatabase(data)
+        // Labels are written: not while an agent or a replay writes the same database. The lock
+        // comes before the store, because opening it may already write (migrations).
         let lock = try DatabaseLock(databasePath: data.databasePath)
         defer { lock.release() }
+        let store = try ExportCommand.openExistingStore(data)
         defer { store.close() }
         let log = Logger(prefix: "energy-agent cluster: ")
         let devices = try device.map { [$0] } ?? store.devices()

@@ -38,12 +38,17 @@ public enum ExportCommand {
 
     /// Opens the database of a command that only reads, failing clearly when there is none.
     static func openExistingStore(_ data: DataDirectory) throws -> EventStore {
+        try requireDatabase(data)
+        return try ReplayCommand.openStore(data)
+    }
+
+    /// Fails clearly when there is no database yet.
+    static func requireDatabase(_ data: DataDirectory) throws {
         guard access(data.databasePath) else {
             throw CommandError(
                 "no database at \(data.databasePath) (replay a capture or run the agent first, or pass --db)",
                 code: .noInput)
         }
-        return try ReplayCommand.openStore(data)
     }
 
     static func export(_ store: EventStore, device: Int64?, format: ExportFormat, to output: OutputStream) throws {
