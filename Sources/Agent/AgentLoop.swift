@@ -222,7 +222,7 @@ final class AgentLoop {
                 let ready = poll(&descriptors, nfds_t(descriptors.count), timeout)
                 if ready < 0 {
                     if errno == EINTR { continue }
-                    throw CommandError("poll failed: \(String(cString: strerror(errno)))", code: .software)
+                    throw CommandError.system("poll failed", code: .software)
                 }
                 now = MonotonicClock.now()
                 if ready == 0, store.isInTransaction { commit() }

@@ -20,8 +20,7 @@ final class DatabaseLock {
         path = databasePath + ".lock"
         let descriptor = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o640)
         guard descriptor >= 0 else {
-            throw CommandError(
-                "cannot create the lock file \(path): \(String(cString: strerror(errno)))", code: .cannotCreate)
+            throw CommandError.system("cannot create the lock file \(path)", code: .cannotCreate)
         }
         var result: Int32
         repeat { result = flock(descriptor, LOCK_EX | LOCK_NB) } while result != 0 && errno == EINTR

@@ -1,3 +1,5 @@
+import Glibc
+
 /// Process exit codes, after sysexits.h.
 public enum ExitCode: Int32, Sendable {
     case success = 0
@@ -33,4 +35,10 @@ public struct CommandError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message }
+
+    /// An error for a failed system call: `what`, then the C library's text for `errno`.
+    /// The corresponding C function is `strerror`.
+    public static func system(_ what: String, code: ExitCode, errno number: Int32 = errno) -> CommandError {
+        CommandError("\(what): \(String(cString: strerror(number)))", code: code)
+    }
 }

@@ -23,12 +23,12 @@ enum FileWriter {
     static func write(_ bytes: [UInt8], to path: String) throws {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
         guard descriptor >= 0 else {
-            throw CommandError("cannot create \(path): \(String(cString: strerror(errno)))", code: .cannotCreate)
+            throw CommandError.system("cannot create \(path)", code: .cannotCreate)
         }
         defer { close(descriptor) }
         let ok = bytes.withUnsafeBytes { Console.write($0, to: descriptor) }
         guard ok else {
-            throw CommandError("cannot write \(path): \(String(cString: strerror(errno)))", code: .ioError)
+            throw CommandError.system("cannot write \(path)", code: .ioError)
         }
     }
 }

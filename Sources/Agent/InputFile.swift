@@ -18,7 +18,7 @@ final class InputFile {
         } else {
             descriptor = open(path, O_RDONLY | O_CLOEXEC)
             if descriptor < 0 {
-                throw CommandError("cannot open \(path): \(String(cString: strerror(errno)))", code: .noInput)
+                throw CommandError.system("cannot open \(path)", code: .noInput)
             }
         }
         var info = stat()
@@ -45,7 +45,7 @@ final class InputFile {
             let count = Glibc.read(descriptor, buffer.baseAddress, buffer.count)
             if count >= 0 { return UnsafeRawBufferPointer(rebasing: buffer[0..<count]) }
             if errno == EINTR { continue }
-            throw CommandError("cannot read \(path): \(String(cString: strerror(errno)))", code: .ioError)
+            throw CommandError.system("cannot read \(path)", code: .ioError)
         }
     }
 }

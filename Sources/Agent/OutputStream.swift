@@ -15,7 +15,7 @@ final class OutputStream {
             let temporary = "\(path).tmp-\(getpid())"
             let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
             guard descriptor >= 0 else {
-                throw CommandError("cannot create \(path): \(String(cString: strerror(errno)))", code: .cannotCreate)
+                throw CommandError.system("cannot create \(path)", code: .cannotCreate)
             }
             self.descriptor = descriptor
             self.target = path
@@ -64,7 +64,7 @@ final class OutputStream {
         }
         guard let target, let temporary else { return }
         guard fsync(descriptor) == 0 else {
-            throw CommandError("cannot write \(name): \(String(cString: strerror(errno)))", code: .ioError)
+            throw CommandError.system("cannot write \(name)", code: .ioError)
         }
         finished = true
         Glibc.close(descriptor)

@@ -24,11 +24,11 @@ final class SignalPipe {
         precondition(signalPipeWriteEnd < 0, "one SignalPipe per process")
         var ends: [Int32] = [-1, -1]
         guard pipe(&ends) == 0 else {
-            throw CommandError("cannot create the signal pipe: \(String(cString: strerror(errno)))", code: .software)
+            throw CommandError.system("cannot create the signal pipe", code: .software)
         }
         for end in ends {
             guard fcntl(end, F_SETFD, FD_CLOEXEC) == 0, fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK) == 0 else {
-                throw CommandError("cannot set up the signal pipe: \(String(cString: strerror(errno)))", code: .software)
+                throw CommandError.system("cannot set up the signal pipe", code: .software)
             }
         }
         fileDescriptor = ends[0]
@@ -50,7 +50,7 @@ final class SignalPipe {
             sigemptyset(&action.sa_mask)
             action.sa_flags = SA_RESTART
             guard sigaction(number, &action, nil) == 0 else {
-                throw CommandError("cannot install a handler for signal \(number): \(String(cString: strerror(errno)))", code: .software)
+                throw CommandError.system("cannot install a handler for signal \(number)", code: .software)
             }
         }
         // A reader that goes away must not kill the agent: writes fail with EPIPE instead.

@@ -110,7 +110,7 @@ final class SimulatedPort {
         var slave: Int32 = -1
         var name = [CChar](repeating: 0, count: 256)
         guard openpty(&master, &slave, &name, nil, nil) == 0 else {
-            throw CommandError("cannot open a pseudo-terminal: \(String(cString: strerror(errno)))", code: .unavailable)
+            throw CommandError.system("cannot open a pseudo-terminal", code: .unavailable)
         }
         // Raw before anyone writes: otherwise the line discipline echoes and translates.
         var settings = termios()
@@ -139,9 +139,7 @@ final class SimulatedPort {
             unlink(path)
         }
         guard symlink(slavePath, path) == 0 else {
-            throw CommandError(
-                "energy-agent simulate: cannot create the link \(path): \(String(cString: strerror(errno)))",
-                code: .cannotCreate)
+            throw CommandError.system("energy-agent simulate: cannot create the link \(path)", code: .cannotCreate)
         }
         linkPath = path
     }
